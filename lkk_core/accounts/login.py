@@ -1,0 +1,123 @@
+"""Login, two-factor confirmation and sessions (ACC-07, ACC-08, ACC-14, ACC-15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from lkk_core.accounts import _common
+from lkk_core.aggregates.account import CONFIRM_LOGIN, Account, LoginChallenge
+from lkk_core.commands.accounts import ConfirmLogin, LogIn
+from lkk_core.errors import NotFound, Unauthenticated, WrongCredentials
+from lkk_core.security import new_token_secret, same_hash, token_hash
+from lkk_core.services import Actor, Services
+from lkk_core.user_agents import fingerprint_basis, parse_user_agent
+
+
+@dataclass(frozen=True)
+class ClientDevice:
+    """What the client tells about itself: its User-Agent and an optional device id."""
+
+    user_agent: str | None = None
+    device_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A started session (``token``) or a login waiting for its code (``challenge_id``)."""
+
+    account_id: UUID
+    position: int
+    session_id: UUID | None = None
+    token: str | None = None
+    challenge_id: UUID | None = None
+    stage: str = ""
+
+
+def _client(services: Services, device: ClientDevice) -> LoginChallenge:
+    info = parse_user_agent(device.user_agent)
+    fingerprint = services.secret.fingerprint(fingerprint_basis(info), device.device_id)
+    return LoginChallenge(uuid4(), fingerprint, info.browser, info.browser_version, info.os)
+
+
+def _token(account_id: UUID, session_id: UUID, secret: str) -> str:
+    return f"{account_id.hex}.{session_id.hex}.{secret}"
+
+
+def open_session(services: Services, account: Account, device: ClientDevice) -> tuple[UUID, str]:
+    """Start a session on the account (not saved yet); return its id and bearer token."""
+    session_id, secret = uuid4(), new_token_secret()
+    account.start_session(session_id, token_hash(secret), _client(services, device), now=services.clock.now())
+    return session_id, _token(account.id, session_id, secret)
+
+
+def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
+    """«Войти» by e-mail or login; one generic failure for any mismatch (ACC-07, ACC-08)."""
+    account = _common.account_by_identifier(services, cmd.identifier)
+    password_ok = services.passwords.verify(account.password_hash if account else None, cmd.password)
+    if account is None or not password_ok:
+        raise WrongCredentials(field="identifier")
+    client = _client(services, device)
+    if account.needs_login_confirmation(client.fingerprint):
+        account.challenge_login(client, now=services.clock.now())
+        _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
+        position = services.save(account)
+        return LoginResult(account.id, position, challenge_id=client.challenge_id, stage=account.stage)
+    session_id, token = open_session(services, account, device)
+    position = services.save(account)
+    return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+
+
+def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID) -> Account:
+    account = services.find(Account, account_id)
+    if account is None or account.is_deleted or account.challenge is None:
+        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+    if account.challenge.challenge_id != challenge_id:
+        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+    return account
+
+
+def confirm_login(services: Services, account_id: UUID, cmd: ConfirmLogin) -> LoginResult:
+    """Let a login from a new device through with its e-mailed code (ACC-08)."""
+    account = _challenged_account(services, cmd.challenge_id, account_id)
+    typed = _common.typed_code_hash(services, account, CONFIRM_LOGIN, cmd.code)
+    session_id, secret = uuid4(), new_token_secret()
+    if not account.confirm_login(cmd.challenge_id, typed, session_id, token_hash(secret), now=services.clock.now()):
+        _common.refuse_wrong_code(services, account)
+    position = services.save(account)
+    token = _token(account.id, session_id, secret)
+    return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+
+
+def resend_login_code(services: Services, account_id: UUID, challenge_id: UUID) -> int:
+    """E-mail a new code for a held login, at most once a minute (ACC-04, ACC-08)."""
+    account = _challenged_account(services, challenge_id, account_id)
+    _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
+    return services.save(account)
+
+
+def authenticate(services: Services, token: str) -> Actor:
+    """Turn a bearer token into the actor it belongs to, or raise ``Unauthenticated``."""
+    try:
+        account_hex, session_hex, secret = token.split(".", 2)
+        account_id, session_id = UUID(hex=account_hex), UUID(hex=session_hex)
+    except ValueError:
+        raise Unauthenticated from None
+    account = services.find(Account, account_id)
+    session = None if account is None or account.is_deleted else account.live_session(session_id)
+    if session is None or not same_hash(session.token_hash, token_hash(secret)):
+        raise Unauthenticated
+    return Actor(account_id, session_id)
+
+
+def end_session(services: Services, actor: Actor, session_id: UUID) -> int:
+    """«Завершить» a session: the current one logs out, another is revoked and removed (ACC-14)."""
+    account = _common.acting_account(services, actor)
+    reason = "logout" if session_id == actor.session_id else "ended_by_user"
+    account.end_session(session_id, now=services.clock.now(), reason=reason)
+    return services.save(account)
+
+
+def log_out(services: Services, actor: Actor) -> int:
+    """«Выйти»: end the current session (ACC-15)."""
+    return end_session(services, actor, actor.session_id)

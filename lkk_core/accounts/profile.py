@@ -1,0 +1,101 @@
+"""Profile changes, password recovery and deletion (ACC-10, ACC-11, ACC-13, ACC-17)."""
+
+from __future__ import annotations
+
+from lkk_core.accounts import _common
+from lkk_core.aggregates.account import RESET_PASSWORD
+from lkk_core.aggregates.identifier_index import EMAIL, LOGIN, normalise_identifier
+from lkk_core.commands.accounts import (
+    ChangeEmail,
+    ChangePassword,
+    DeleteAccount,
+    RequestPasswordReset,
+    ResetPassword,
+    SwitchTwoFactor,
+)
+from lkk_core.errors import RateLimited, ValidationFailed
+from lkk_core.services import Actor, Services
+
+
+def change_email(services: Services, actor: Actor, cmd: ChangeEmail) -> int:
+    """Move the account to a new e-mail, unconfirmed and unique (ACC-02, ACC-13)."""
+
+    def attempt() -> int:
+        account = _common.acting_account(services, actor)
+        account.require_onboarded()
+        old = account.email
+        if old and normalise_identifier(old) == normalise_identifier(cmd.email):
+            if old == cmd.email:
+                return services.app.head()
+            account.change_email(cmd.email, now=services.clock.now())  # only the spelling changes
+            return services.save(account)
+        new_index = _common.claim(services, EMAIL, cmd.email, account.id)
+        released = _common.release(services, EMAIL, old, account.id)
+        account.change_email(cmd.email, now=services.clock.now())
+        return services.save(account, new_index, *released)
+
+    return services.retrying(attempt)
+
+
+def change_password(services: Services, actor: Actor, cmd: ChangePassword) -> int:
+    """«Изменение пароля»: the old one must be right, the new one valid and repeated (ACC-10)."""
+    account = _common.acting_account(services, actor)
+    account.require_onboarded()
+    if not services.passwords.verify(account.password_hash, cmd.old_password):
+        # NOTE: proposal, DOMAIN.md §13.14 (ACC-10).
+        raise ValidationFailed("Неверный старый пароль", field="old_password")
+    _common.check_new_password(cmd.new_password, cmd.new_password_again)
+    account.change_password(services.passwords.hash(cmd.new_password), now=services.clock.now())
+    return services.save(account)
+
+
+def switch_two_factor(services: Services, actor: Actor, cmd: SwitchTwoFactor) -> int:
+    """Turn confirmation of logins from new devices on or off (ACC-08)."""
+    account = _common.acting_account(services, actor)
+    account.switch_two_factor(cmd.enabled, now=services.clock.now())
+    return services.save(account)
+
+
+def request_password_reset(services: Services, cmd: RequestPasswordReset) -> None:
+    """«Восстановить»: e-mail a code if the address is an account's; answer the same anyway (ACC-11)."""
+    account = _common.account_by_identifier(services, cmd.email)
+    if account is None or not account.email:
+        return
+    try:
+        _common.issue_code(services, account, RESET_PASSWORD, account.email)
+    except RateLimited:
+        return  # NOTE: a different answer would tell that the e-mail exists
+    services.save(account)
+
+
+def reset_password(services: Services, cmd: ResetPassword) -> int:
+    """Set a new password with the recovery code; every session ends (ACC-11)."""
+    _common.check_new_password(cmd.new_password, cmd.new_password_again)
+    account = _common.account_by_identifier(services, cmd.email)
+    if account is None:
+        raise ValidationFailed(_common.WRONG_CODE, field="code")
+    typed = _common.typed_code_hash(services, account, RESET_PASSWORD, cmd.code)
+    if not account.reset_password(typed, services.passwords.hash(cmd.new_password), now=services.clock.now()):
+        _common.refuse_wrong_code(services, account)
+    return services.save(account)
+
+
+def delete_account(services: Services, actor: Actor, cmd: DeleteAccount) -> int:
+    """«Удалить аккаунт»: free the e-mail and login, end sessions, shred personal data (ACC-17)."""
+
+    def attempt() -> int:
+        account = _common.acting_account(services, actor)
+        if not services.passwords.verify(account.password_hash, cmd.password):
+            raise ValidationFailed("Неверный пароль", field="password")  # NOTE: proposal
+        released = [
+            *_common.release(services, EMAIL, account.email, account.id),
+            *_common.release(services, LOGIN, account.login, account.id),
+        ]
+        account.delete(now=services.clock.now())
+        position = services.save(account, *released)
+        # After the save, never before: shredding first would leave the e-mail
+        # index unreleasable (notes/crypto-shredding.md §1). Idempotent if retried.
+        services.app.keys.shred(account.id)
+        return position
+
+    return services.retrying(attempt)

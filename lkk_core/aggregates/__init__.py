@@ -1,0 +1,1 @@
+"""Aggregates: one module per consistency boundary."""

@@ -1,0 +1,44 @@
+"""The composition root: build ``Services`` from a mapping of settings (the environment)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from lkk_core.app import LkkApplication, decode_key
+from lkk_core.clock import SystemClock
+from lkk_core.ports import Clock
+from lkk_core.projections import ALL_PROJECTIONS, Views
+from lkk_core.security import Passwords, ServerSecret
+from lkk_core.services import Services, Settings
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    """Read the tunable rules: ``LKK_EMAIL_CODE_TTL`` (seconds), ``LKK_CODE_ATTEMPTS``."""
+    return Settings(
+        code_ttl=timedelta(seconds=int(env.get("LKK_EMAIL_CODE_TTL", "900"))),
+        code_attempts=int(env.get("LKK_CODE_ATTEMPTS", "5")),
+    )
+
+
+def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None) -> Services:
+    """Build the services over the log and views that ``env`` describes.
+
+    ``LKK_PROJECTIONS=inline`` (default) catches views up after each write in
+    this process; ``external`` leaves it to ``lkk project run`` processes and
+    waits for them, bounded, where a response must show its own write.
+    """
+    app = LkkApplication(env=dict(env))
+    profile = env.get("LKK_ARGON2_PROFILE", "production")
+    passwords = Passwords(**(Passwords.FAST if profile == "fast" else Passwords.PRODUCTION))
+    services = Services(
+        app=app,
+        clock=clock or SystemClock(),
+        secret=ServerSecret(decode_key(env.get("LKK_SECRET_KEY"), "LKK_SECRET_KEY")),
+        passwords=passwords,
+        settings=settings_from(env),
+    )
+    views = Views(app, ALL_PROJECTIONS, env, inline=env.get("LKK_PROJECTIONS", "inline") != "external")
+    services.views = views
+    services.after_save.append(views.after_save)
+    return services

@@ -1,0 +1,1 @@
+"""Validated command models, shared by every adapter (HTTP, CLI, files)."""

@@ -1,0 +1,20 @@
+"""Read models: each projection folds events into one view people read."""
+
+from lkk_core.projections.base import SqlProjection, SqlView, concrete_view
+from lkk_core.projections.catch_up import Views
+from lkk_core.projections.profile import ProfileProjection, ProfileView
+from lkk_core.projections.sessions import SessionsProjection, SessionsView
+
+ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (ProfileProjection, SessionsProjection)
+
+__all__ = [
+    "ALL_PROJECTIONS",
+    "ProfileProjection",
+    "ProfileView",
+    "SessionsProjection",
+    "SessionsView",
+    "SqlProjection",
+    "SqlView",
+    "Views",
+    "concrete_view",
+]

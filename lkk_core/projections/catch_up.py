@@ -1,0 +1,188 @@
+"""Keeping views up to date with the log: catch-up, read-your-writes, rebuild, verify.
+
+ProjectionRunner needs ``recorder.subscribe()``, which SQLite lacks, so views
+follow the log by pulling: in-process after each command (embedded mode), or
+in a loop of their own (``lkk project run``). Both are exactly-once: a batch's
+rows and its tracking position commit together, and a batch that another
+process already applied fails on the tracking row and is simply re-read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
+from eventsourcing.utils import Environment
+
+from lkk_core.app import POSTGRES, SQLITE, LkkApplication
+from lkk_core.projections.base import SqlProjection, concrete_view
+
+BATCH = 500
+Progress = Callable[[int, int], None]  # (position reached, head)
+
+
+def view_env(app: LkkApplication, name: str, base: Mapping[str, str], *, scratch_dir: Path | None = None) -> Environment:
+    """Return the environment a view of ``name`` is built from: beside the log by default."""
+    env = dict(base)
+    module = app.env["PERSISTENCE_MODULE"]
+    env["PERSISTENCE_MODULE"] = env.get(f"{name.upper()}_PERSISTENCE_MODULE", module)
+    key = f"{name.upper()}_SQLITE_DBNAME"
+    if env["PERSISTENCE_MODULE"] == SQLITE and (scratch_dir or key not in env):
+        log_db = Path(app.env["SQLITE_DBNAME"])
+        folder = scratch_dir or log_db.parent / "views"
+        folder.mkdir(parents=True, exist_ok=True)
+        env[key] = str(folder / f"{name}.db")
+    return Environment(name, env)
+
+
+class Views:
+    """Every projection of the domain with its view, following one application's log."""
+
+    def __init__(
+        self,
+        app: LkkApplication,
+        projections: Sequence[type[SqlProjection]],
+        env: Mapping[str, str] | None = None,
+        *,
+        inline: bool = True,
+        scratch_dir: Path | None = None,
+    ) -> None:
+        self.app, self.inline = app, inline
+        base = dict(app.env) if env is None else {**app.env, **env}
+        self.projections: dict[str, SqlProjection] = {}
+        for projection_class in projections:
+            environment = view_env(app, projection_class.name, base, scratch_dir=scratch_dir)
+            factory: Any = InfrastructureFactory.construct(environment)
+            view = factory.tracking_recorder(
+                concrete_view(projection_class.view_class, environment["PERSISTENCE_MODULE"])
+            )
+            self.projections[projection_class.name] = projection_class(view=view)
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> Any:
+        """Return the view of the projection called ``name``."""
+        return self.projections[name].view
+
+    # -- following the log ---------------------------------------------------------
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Bring every view up to the head of the log; return the head reached."""
+        with self._lock:
+            head = self.app.head()  # read first: every event up to it is committed
+            for projection in self.projections.values():
+                self._catch_up_one(projection, head, progress)
+            return head
+
+    def _catch_up_one(self, projection: SqlProjection, head: int, progress: Progress | None) -> None:
+        app, view = self.app, projection.view
+        while (reached := view.max_tracking_id(app.name) or 0) < head:
+            batch = app.recorder.select_notifications(
+                start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
+            )
+            last = batch[-1].id if len(batch) == BATCH else head
+            events = [app.mapper.to_domain_event(n) for n in batch]
+            try:
+                projection.process_batch(events, Tracking(app.name, last))
+            except IntegrityError:
+                continue  # another process applied this batch first: read on from its position
+            if progress:
+                progress(last, head)
+
+    def after_save(self, position: int) -> None:
+        """The embedded mode's hook: catch up right after a write."""
+        if self.inline:
+            self.catch_up()
+
+    def wait_for(self, position: int, timeout: float = 2.0) -> bool:
+        """Wait, bounded, until every view reflects ``position`` (read-your-writes)."""
+        if self.inline:
+            self.catch_up()
+            return True
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while not all(self._reflects(p, position) for p in self.projections.values()):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        return True
+
+    def _reflects(self, projection: SqlProjection, position: int) -> bool:
+        reached = projection.view.max_tracking_id(self.app.name) or 0
+        if reached >= position:
+            return True
+        # Positions between may hold only events this view ignores.
+        pending = self.app.recorder.select_notifications(
+            start=reached, limit=1, stop=position, topics=projection.topics, inclusive_of_start=False
+        )
+        return not pending
+
+    def run_forever(self, *, poll: float = 0.2, stop: threading.Event | None = None) -> None:
+        """Follow the log in a process of its own (``lkk project run``)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            self.catch_up()
+            stop.wait(poll)
+
+    # -- auditors ------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and rebuild it from position 0."""
+        with self._lock:
+            for projection in self.projections.values():
+                projection.view.drop()
+        self.app.keys.preload()
+        return self.catch_up(progress)
+
+    def snapshot(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Return every row of every view."""
+        return {name: p.view.all_rows() for name, p in self.projections.items()}
+
+    def close(self) -> None:
+        """Close the views' connections."""
+        for projection in self.projections.values():
+            projection.view.datastore.close()
+
+
+def verify(app: LkkApplication, projections: Sequence[type[SqlProjection]], live: Views, workdir: Path) -> list[str]:
+    """Rebuild every view into scratch storage and list how it differs from the live one."""
+    live.catch_up()
+    env: dict[str, str] = {}
+    schema = None
+    if app.env["PERSISTENCE_MODULE"] == POSTGRES:
+        schema = f"lkk_verify_{uuid.uuid4().hex[:12]}"
+        _pg_schema(app, f"CREATE SCHEMA {schema}")
+        env = {"POSTGRES_SCHEMA": schema}
+    scratch = Views(app, projections, env, scratch_dir=workdir)
+    try:
+        scratch.catch_up()
+        head = app.head()
+        live.catch_up()
+        ours, theirs = scratch.snapshot(), live.snapshot()
+    finally:
+        scratch.close()
+        if schema:
+            _pg_schema(app, f"DROP SCHEMA {schema} CASCADE")
+    return _differences(ours, theirs, head)
+
+
+def _pg_schema(app: LkkApplication, statement: str) -> None:
+    with app.factory.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+        conn.execute(statement)
+
+
+def _differences(rebuilt: dict[str, Any], live: dict[str, Any], head: int) -> list[str]:
+    found = []
+    for view, tables in rebuilt.items():
+        for table, rows in tables.items():
+            live_rows = live[view][table]
+            missing = [r for r in rows if r not in live_rows]
+            extra = [r for r in live_rows if r not in rows]
+            found += [f"{view}.{table}: live lacks {r}" for r in missing]
+            found += [f"{view}.{table}: live has extra {r}" for r in extra]
+    return found
