@@ -5,17 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+UNKNOWN_BROWSER = "Неизвестный браузер"
+UNKNOWN_OS = "Неизвестная ОС"
+
+# [0-9], not \d: \d also takes non-ASCII digits, which no browser sends.
+_VERSION = r"([0-9]+)(?:\.([0-9]+))?"
 # Order matters: Edge, Opera and Yandex also say "Chrome", and Chrome says "Safari".
 _BROWSERS = (
-    ("Microsoft Edge", re.compile(r"Edg(?:e|A|iOS)?/(\d+(?:\.\d+)?)")),
-    ("Opera", re.compile(r"(?:OPR|Opera)/(\d+(?:\.\d+)?)")),
-    ("Яндекс Браузер", re.compile(r"YaBrowser/(\d+(?:\.\d+)?)")),
-    ("Mozilla Firefox", re.compile(r"(?:Firefox|FxiOS)/(\d+(?:\.\d+)?)")),
-    ("Google Chrome", re.compile(r"(?:Chrome|CriOS)/(\d+(?:\.\d+)?)")),
-    ("Safari", re.compile(r"Version/(\d+(?:\.\d+)?)(?:\.\d+)*(?: Mobile/\S+)? Safari/")),
+    ("Microsoft Edge", re.compile(r"Edg(?:e|A|iOS)?/" + _VERSION)),
+    ("Opera", re.compile(r"(?:OPR|OPT)/" + _VERSION)),
+    ("Яндекс Браузер", re.compile(r"YaBrowser/" + _VERSION)),
+    ("Mozilla Firefox", re.compile(r"(?:Firefox|FxiOS)/" + _VERSION)),
+    ("Google Chrome", re.compile(r"(?:Chrome|CriOS)/" + _VERSION)),
+    ("Safari", re.compile(r"Version/" + _VERSION + r"(?:\.[0-9]+)*(?: Mobile/\S+)? Safari/")),
 )
+# Order matters: Android says "Linux", iOS says "like Mac OS X".
 _SYSTEMS = (
-    ("Android", "Android"), ("iOS", "iPhone"), ("iOS", "iPad"), ("ChromeOS", "CrOS"),
+    ("Android", "Android"), ("iOS", "iPhone"), ("iOS", "iPad"), ("iOS", "iPod"), ("ChromeOS", "CrOS"),
     ("Windows", "Windows"), ("macOS", "Macintosh"), ("Linux", "Linux"),
 )
 
@@ -30,14 +36,19 @@ class ClientInfo:
 
 
 def parse_user_agent(ua: str | None) -> ClientInfo:
-    """Return browser, its version and the operating system; never raises."""
+    """Return the browser, its major.minor version and the OS; never raises.
+
+    NOTE: the back end refuses nothing by browser (ACC-16 decision): an
+    unrecognised client is only shown as unknown.
+    """
     ua = ua or ""
-    browser, version = "Неизвестный браузер", ""
+    browser, version = UNKNOWN_BROWSER, ""
     for name, pattern in _BROWSERS:
         if match := pattern.search(ua):
-            browser, version = name, match.group(1)
+            major, minor = match.groups()
+            browser, version = name, f"{major}.{minor or '0'}"
             break
-    system = next((name for name, token in _SYSTEMS if token in ua), "Неизвестная ОС")
+    system = next((name for name, token in _SYSTEMS if token in ua), UNKNOWN_OS)
     return ClientInfo(browser, version, system)
 
 

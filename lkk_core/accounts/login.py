@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from lkk_core.accounts import _common
 from lkk_core.aggregates.account import CONFIRM_LOGIN, Account, LoginChallenge
-from lkk_core.commands.accounts import ConfirmLogin, LogIn
+from lkk_core.commands.accounts import ConfirmLogin, LogIn, ResendLoginCode
 from lkk_core.errors import NotFound, Unauthenticated, WrongCredentials
 from lkk_core.security import new_token_secret, same_hash, token_hash
 from lkk_core.services import Actor, Services
@@ -77,9 +77,9 @@ def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID
     return account
 
 
-def confirm_login(services: Services, account_id: UUID, cmd: ConfirmLogin) -> LoginResult:
+def confirm_login(services: Services, cmd: ConfirmLogin) -> LoginResult:
     """Let a login from a new device through with its e-mailed code (ACC-08)."""
-    account = _challenged_account(services, cmd.challenge_id, account_id)
+    account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
     typed = _common.typed_code_hash(services, account, CONFIRM_LOGIN, cmd.code)
     session_id, secret = uuid4(), new_token_secret()
     if not account.confirm_login(cmd.challenge_id, typed, session_id, token_hash(secret), now=services.clock.now()):
@@ -89,9 +89,9 @@ def confirm_login(services: Services, account_id: UUID, cmd: ConfirmLogin) -> Lo
     return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
 
 
-def resend_login_code(services: Services, account_id: UUID, challenge_id: UUID) -> int:
+def resend_login_code(services: Services, cmd: ResendLoginCode) -> int:
     """E-mail a new code for a held login, at most once a minute (ACC-04, ACC-08)."""
-    account = _challenged_account(services, challenge_id, account_id)
+    account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
     _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
     return services.save(account)
 

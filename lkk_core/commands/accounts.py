@@ -75,10 +75,16 @@ class LogIn(Command):
     )
 
 
-class ConfirmLogin(Command):
+class ResendLoginCode(Command):
+    """Another code for a login held for confirmation (ACC-04, ACC-08)."""
+
+    account_id: UUID
+    challenge_id: UUID
+
+
+class ConfirmLogin(ResendLoginCode):
     """The code that lets a login from a new device through (ACC-08)."""
 
-    challenge_id: UUID
     code: Code
 
 

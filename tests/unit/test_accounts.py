@@ -222,7 +222,7 @@ class TestLogin:
         held = log_in(services, "alice@example.com", device=FIREFOX)
         assert held.token is None and held.challenge_id
         code = mailbox.last_code("alice@example.com")
-        confirmed = accounts.confirm_login(services, held.account_id, ConfirmLogin(challenge_id=held.challenge_id, code=code))
+        confirmed = accounts.confirm_login(services, ConfirmLogin(account_id=held.account_id, challenge_id=held.challenge_id, code=code))
         assert confirmed.token
 
         assert log_in(services, "alice@example.com", device=FIREFOX).token
@@ -236,8 +236,9 @@ class TestLogin:
 
         with pytest.raises(ValidationFailed):
             accounts.confirm_login(
-                services, held.account_id,
-                ConfirmLogin(challenge_id=held.challenge_id, code="00000" if right != "00000" else "11111"),
+                services,
+                ConfirmLogin(account_id=held.account_id, challenge_id=held.challenge_id,
+                             code="00000" if right != "00000" else "11111"),
             )
         assert len(services.views["sessions"].sessions(actor.account_id)) == 1
 

@@ -1,0 +1,1 @@
+"""Adapters around lkk_core: HTTP, mail, CLI."""

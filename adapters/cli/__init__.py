@@ -1,0 +1,1 @@
+"""The ``lkk`` command line."""

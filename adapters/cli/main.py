@@ -1,0 +1,207 @@
+"""``lkk``: serve, seed the demo, follow the log, and audit it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from adapters.cli.config import environment, mail_url
+from lkk_core.bootstrap import bootstrap
+from lkk_core.projections.catch_up import Views, verify
+
+
+def _progress(label: str) -> Any:
+    def show(position: int, head: int) -> None:
+        width = 40
+        done = width * position // max(head, 1)
+        sys.stderr.write(f"\r{label} [{'#' * done}{'.' * (width - done)}] {position}/{head}")
+        if position >= head:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress  # noqa: PLC0415
+
+    from adapters.http.app import create_app  # noqa: PLC0415
+    from adapters.mail import mailer_from_url  # noqa: PLC0415
+    from lkk_core.outbox import Outbox  # noqa: PLC0415
+
+    env = environment(create_secrets=True)
+    services = bootstrap(env)
+    outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
+    services.after_save.append(outbox.nudge)
+    threading.Thread(target=outbox.run_forever, name="outbox", daemon=True).start()
+    app = create_app(services, staff_token=env.get("LKK_STAFF_TOKEN"))
+    print(f"lkk: serving http://{args.host}:{args.port}/v1 (OpenAPI at /openapi.json); mail -> {mail_url(env)}")
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from adapters.cli.demo import seed  # noqa: PLC0415
+
+    services = bootstrap(environment(create_secrets=True))
+    for line in seed(services):
+        print(line)
+    return 0
+
+
+def cmd_secrets_new(args: argparse.Namespace) -> int:
+    from lkk_core.app import new_key  # noqa: PLC0415
+
+    print(f"LKK_PII_KEK={new_key()}\nLKK_SECRET_KEY={new_key()}")
+    return 0
+
+
+def cmd_events_export(args: argparse.Namespace) -> int:
+    services = bootstrap(environment())
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    start, count = args.start - 1, 0
+    while batch := services.app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False):
+        for n in batch:
+            record = {"position": n.id, "originator_id": str(n.originator_id), "originator_version": n.originator_version,
+                      "topic": n.topic, "state": json.loads(n.state)}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        start = batch[-1].id
+    if args.output:
+        out.close()
+    print(f"exported {count} events", file=sys.stderr)
+    return 0
+
+
+def cmd_project_rebuild(args: argparse.Namespace) -> int:
+    services = bootstrap(environment())
+    head = services.views.rebuild(_progress("rebuild"))
+    print(f"rebuilt {len(services.views.projections)} views up to position {head}")
+    return 0
+
+
+def cmd_project_verify(args: argparse.Namespace) -> int:
+    from lkk_core.projections import ALL_PROJECTIONS  # noqa: PLC0415
+
+    services = bootstrap(environment())
+    with tempfile.TemporaryDirectory() as workdir:
+        differences = verify(services.app, ALL_PROJECTIONS, services.views, Path(workdir))
+    for line in differences:
+        print(line)
+    print(f"verify: {len(differences)} differences in {len(services.views.projections)} views")
+    return 1 if differences else 0
+
+
+def cmd_project_run(args: argparse.Namespace) -> int:
+    services = bootstrap(environment())
+    views: Views = services.views
+    print(f"following the log into {', '.join(views.projections)}")
+    views.run_forever(poll=args.poll)
+    return 0
+
+
+def cmd_outbox_run(args: argparse.Namespace) -> int:
+    from adapters.mail import mailer_from_url  # noqa: PLC0415
+    from lkk_core.outbox import Outbox  # noqa: PLC0415
+
+    env = environment()
+    services = bootstrap(env)
+    outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
+    if args.once:
+        print(f"sent {outbox.deliver_pending()} messages")
+        return 0
+    outbox.run_forever(poll=args.poll)
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from uuid import UUID  # noqa: PLC0415
+
+    from lkk_core import accounts  # noqa: PLC0415
+    from lkk_core.commands.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
+    from lkk_core.services import StaffActor  # noqa: PLC0415
+
+    services = bootstrap(environment())
+    staff = StaffActor(args.staff_id)
+    if args.staff_command == "import-legacy":
+        command = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
+        print(accounts.import_legacy_account(services, staff, command))
+    else:
+        accounts.restore_email(services, staff, UUID(args.account_id), RestoreEmail(email=args.email))
+        print("restored")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Describe every command."""
+    top = argparse.ArgumentParser(prog="lkk", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API with waitress")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(run=cmd_serve)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("seed", help="create the demo accounts (idempotent)").set_defaults(run=cmd_demo_seed)
+
+    secrets = sub.add_parser("secrets", help="keys").add_subparsers(dest="secrets_command", required=True)
+    secrets.add_parser("new", help="print a fresh LKK_PII_KEK and LKK_SECRET_KEY").set_defaults(run=cmd_secrets_new)
+
+    events = sub.add_parser("events", help="the log").add_subparsers(dest="events_command", required=True)
+    export = events.add_parser("export", help="the log as JSON Lines, in order, as stored")
+    export.add_argument("--from", dest="start", type=int, default=1, help="first position (default 1)")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_events_export)
+
+    project = sub.add_parser("project", help="views").add_subparsers(dest="project_command", required=True)
+    project.add_parser("rebuild", help="drop every view and rebuild it from position 0").set_defaults(
+        run=cmd_project_rebuild)
+    project.add_parser("verify", help="rebuild into scratch storage and compare with the live views").set_defaults(
+        run=cmd_project_verify)
+    run = project.add_parser("run", help="follow the log and keep the views up to date")
+    run.add_argument("--poll", type=float, default=0.2)
+    run.set_defaults(run=cmd_project_run)
+
+    outbox = sub.add_parser("outbox", help="mail").add_subparsers(dest="outbox_command", required=True)
+    deliver = outbox.add_parser("run", help="deliver recorded mail (LKK_SMTP_URL, default var/outbox/)")
+    deliver.add_argument("--once", action="store_true", help="deliver what is pending and exit")
+    deliver.add_argument("--poll", type=float, default=1.0)
+    deliver.set_defaults(run=cmd_outbox_run)
+
+    staff = sub.add_parser("staff", help="supplier staff commands")
+    staff.add_argument("--staff-id", default="cli")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    legacy = staff_sub.add_parser("import-legacy", help="import an account that logs in by login (ACC-11a)")
+    legacy.add_argument("--login", required=True)
+    legacy.add_argument("--email")
+    legacy.add_argument("--password", required=True)
+    legacy.set_defaults(run=cmd_staff)
+    restore = staff_sub.add_parser("restore-email", help="restore a removed e-mail, unconfirmed (ACC-11a)")
+    restore.add_argument("account_id")
+    restore.add_argument("email")
+    restore.set_defaults(run=cmd_staff)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; domain errors print their Russian message and exit 2."""
+    from lkk_core.errors import LkkError  # noqa: PLC0415
+
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except LkkError as ex:
+        print(f"{ex.code}: {ex.message} {ex.details or ''}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

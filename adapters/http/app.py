@@ -1,0 +1,60 @@
+"""``create_app(services)``: the route table, middleware and error handlers."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import falcon
+import falcon.media
+
+from adapters.http import problems
+from adapters.http.middleware import Authentication, Validation
+from adapters.http.openapi import OpenApiDocument, openapi
+from adapters.http.resources import accounts as acc
+from adapters.http.resources.base import Resource
+from lkk_core.services import Services
+
+MAX_BODY_BYTES = 64 * 1024
+
+# The route table: (path, resource class). One place to read the whole API.
+ROUTES: list[tuple[str, type[Resource]]] = [
+    ("/v1/registrations", acc.Registrations),
+    ("/v1/sessions", acc.Sessions),
+    ("/v1/sessions/confirmation", acc.LoginConfirmation),
+    ("/v1/sessions/confirmation/code", acc.LoginCode),
+    ("/v1/password-recovery", acc.PasswordRecovery),
+    ("/v1/password-recovery/confirmation", acc.PasswordRecoveryConfirmation),
+    ("/v1/me", acc.Me),
+    ("/v1/me/personal-data", acc.PersonalData),
+    ("/v1/me/phone", acc.Phone),
+    ("/v1/me/email", acc.Email),
+    ("/v1/me/email/code", acc.EmailCode),
+    ("/v1/me/email/confirmation", acc.EmailConfirmation),
+    ("/v1/me/password", acc.Password),
+    ("/v1/me/two-factor", acc.TwoFactor),
+    ("/v1/me/deletion", acc.Deletion),
+    ("/v1/me/sessions", acc.SessionList),
+    ("/v1/me/sessions/{session_id:uuid}", acc.SessionItem),
+    ("/v1/logout", acc.Logout),
+    ("/v1/staff/legacy-accounts", acc.StaffLegacyAccounts),
+    ("/v1/staff/accounts/{account_id:uuid}/email", acc.StaffAccountEmail),
+]
+
+
+def create_app(services: Services, *, staff_token: str | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> falcon.App:
+    """Build the WSGI app over the given services."""
+    app = falcon.App(
+        middleware=[Authentication(services, staff_token), Validation(max_body_bytes)],
+        cors_enable=False,
+    )
+    app.req_options.strip_url_path_trailing_slash = True
+    # Russian text stays readable in bodies; problems are JSON too.
+    json_handler = falcon.media.JSONHandler(dumps=functools.partial(json.dumps, ensure_ascii=False))
+    app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler, problems.PROBLEM: json_handler})
+    problems.install(app)
+    for path, resource_class in ROUTES:
+        app.add_route(path, resource_class(services))
+    app.add_route("/openapi.json", OpenApiDocument(openapi(ROUTES)))
+    return app

@@ -1,0 +1,87 @@
+"""The OpenAPI 3.1 document, generated from the route table and the pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import falcon
+from pydantic import BaseModel
+
+from adapters.http.problems import STATUS
+from adapters.http.resources.base import Resource
+from adapters.http.schemas import Problem
+
+REF = "#/components/schemas/{model}"
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _path(path: str) -> tuple[str, list[dict[str, Any]]]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+        for name in re.findall(r"{(\w+):uuid}", path)
+    ]
+    return re.sub(r"{(\w+):\w+}", r"{\1}", path), parameters
+
+
+def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
+    """Describe every route's operations, request and response models, and problems."""
+    components: dict[str, Any] = {}
+    problem = {"application/problem+json": {"schema": _schema(Problem, components)}}
+    paths: dict[str, Any] = {}
+    for raw_path, resource in routes:
+        path, parameters = _path(raw_path)
+        for method, op in resource.OPERATIONS.items():
+            operation: dict[str, Any] = {
+                "summary": op.summary,
+                "description": f"Rules: {op.rules}" if op.rules else "",
+                "operationId": f"{resource.__name__}_{method.lower()}",
+                "tags": ["staff" if resource.auth == "staff" else "accounts"],
+                "parameters": parameters,
+                "responses": {
+                    str(op.status): {
+                        "description": "OK",
+                        **({"content": {"application/json": {"schema": _schema(op.returns, components)}}}
+                           if op.returns else {}),
+                    },
+                    "4XX": {"description": "A problem (RFC 9457) with lkk's `code`", "content": problem},
+                },
+            }
+            if op.body is not None:
+                operation["requestBody"] = {
+                    "required": True, "content": {"application/json": {"schema": _schema(op.body, components)}}
+                }
+            if resource.auth != "public":
+                operation["security"] = [{"staffToken": []}] if resource.auth == "staff" else [{"sessionToken": []}]
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "lkk: личный кабинет клиента юридического лица", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "sessionToken": {"type": "http", "scheme": "bearer", "description": "The token a login returns"},
+                "staffToken": {"type": "http", "scheme": "bearer", "description": "LKK_STAFF_TOKEN"},
+            },
+        },
+        "x-error-statuses": {cls.__name__: status for cls, status in STATUS.items()},
+    }
+
+
+class OpenApiDocument:
+    """Serves the document at ``/openapi.json``."""
+
+    auth = "public"
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self.document

@@ -1,0 +1,248 @@
+"""Accounts and authentication over HTTP (DOMAIN.md §1, §11)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import falcon
+
+from adapters.http import schemas
+from adapters.http.resources.base import Operation, Resource, device
+from lkk_core import accounts
+from lkk_core.commands import accounts as cmd
+from lkk_core.errors import NotFound
+
+
+def _opened(result: Any) -> dict[str, Any]:
+    return {"account_id": str(result.account_id), "session_id": str(result.session_id), "token": result.token,
+            "stage": result.stage, "position": result.position}
+
+
+class Registrations(Resource):
+    """«Регистрация»."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("Register with e-mail and password; the code goes to the e-mail", 201,
+                                    schemas.SessionOpened, cmd.Register, "ACC-01, ACC-02, ACC-03, ACC-09")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.Register) -> None:
+        reg = accounts.register(self.services, body, device(req))
+        media = {"account_id": str(reg.account_id), "session_id": str(reg.session_id), "token": reg.token,
+                 "stage": "email_code", "position": reg.position}
+        self.written(resp, reg.position, 201, media)
+
+
+class Sessions(Resource):
+    """«Войти»: start a session."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("Log in by e-mail or login; 202 when a new device must confirm", 201,
+                                    schemas.SessionOpened, cmd.LogIn, "ACC-07, ACC-08")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.LogIn) -> None:
+        result = accounts.log_in(self.services, body, device(req, body.device_id))
+        if result.token is None:
+            media = {"account_id": str(result.account_id), "challenge_id": str(result.challenge_id),
+                     "position": result.position}
+            self.written(resp, result.position, 202, media)
+            return
+        self.written(resp, result.position, 201, _opened(result))
+
+
+class LoginConfirmation(Resource):
+    """The code of a login from a new device."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("Confirm a held login with its code", 201, schemas.SessionOpened,
+                                    cmd.ConfirmLogin, "ACC-08")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ConfirmLogin) -> None:
+        result = accounts.confirm_login(self.services, body)
+        self.written(resp, result.position, 201, _opened(result))
+
+
+class LoginCode(Resource):
+    """Another code for a held login."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("Send the login code again (once a minute)", 202, schemas.Written,
+                                    cmd.ResendLoginCode, "ACC-04, ACC-08")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ResendLoginCode) -> None:
+        self.written(resp, accounts.resend_login_code(self.services, body), 202)
+
+
+class Me(Resource):
+    """«Профиль»."""
+
+    OPERATIONS = {"GET": Operation("Read the profile and the onboarding stage", 200, schemas.Profile,
+                                   rules="PRF-01, ACC-05, ACC-12")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.read_after(req)
+        row = self.services.views["profile"].profile(req.context.actor.account_id)
+        if row is None:
+            raise NotFound
+        resp.media = schemas.profile_out(row)
+
+
+class PersonalData(Resource):
+    """«Вы зарегистрировались» / «Редактирование профиля»."""
+
+    OPERATIONS = {"PUT": Operation("Save personal data", 200, schemas.Written, cmd.SavePersonalData,
+                                   "ACC-05, PRF-02")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SavePersonalData) -> None:
+        self.written(resp, accounts.save_personal_data(self.services, req.context.actor, body))
+
+
+class Phone(Resource):
+    """The phone of the profile."""
+
+    OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, schemas.Written, cmd.SavePhone,
+                                   "ACC-05, PRF-03")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SavePhone) -> None:
+        self.written(resp, accounts.save_phone(self.services, req.context.actor, body))
+
+
+class Email(Resource):
+    """The e-mail of the profile."""
+
+    OPERATIONS = {"PUT": Operation("Change the e-mail; it is unconfirmed until its code", 200, schemas.Written,
+                                   cmd.ChangeEmail, "ACC-02, ACC-13, PRF-03")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.ChangeEmail) -> None:
+        self.written(resp, accounts.change_email(self.services, req.context.actor, body))
+
+
+class EmailCode(Resource):
+    """«Подтвердить» / «Отправить ещё раз»."""
+
+    OPERATIONS = {"POST": Operation("E-mail a confirmation code (once a minute)", 202, schemas.Written,
+                                    rules="ACC-04, ACC-12")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.written(resp, accounts.send_email_code(self.services, req.context.actor), 202)
+
+
+class EmailConfirmation(Resource):
+    """«Введите код, отправленный на почту»."""
+
+    OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, schemas.Written, cmd.EnterCode,
+                                    "ACC-03, ACC-12")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.EnterCode) -> None:
+        self.written(resp, accounts.confirm_email(self.services, req.context.actor, body))
+
+
+class Password(Resource):
+    """«Изменение пароля»."""
+
+    OPERATIONS = {"PUT": Operation("Change the password", 200, schemas.Written, cmd.ChangePassword,
+                                   "ACC-09, ACC-10")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.ChangePassword) -> None:
+        self.written(resp, accounts.change_password(self.services, req.context.actor, body))
+
+
+class TwoFactor(Resource):
+    """«Двухфакторная аутентификация»."""
+
+    OPERATIONS = {"PUT": Operation("Switch confirmation of logins from new devices", 200, schemas.Written,
+                                   cmd.SwitchTwoFactor, "ACC-08")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SwitchTwoFactor) -> None:
+        self.written(resp, accounts.switch_two_factor(self.services, req.context.actor, body))
+
+
+class Deletion(Resource):
+    """«Удалить аккаунт»."""
+
+    OPERATIONS = {"POST": Operation("Delete the account (confirm with the password)", 200, schemas.Written,
+                                    cmd.DeleteAccount, "ACC-17")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.DeleteAccount) -> None:
+        self.written(resp, accounts.delete_account(self.services, req.context.actor, body))
+
+
+class SessionList(Resource):
+    """«Сессии»."""
+
+    OPERATIONS = {"GET": Operation("List sessions; the current one is marked", 200, schemas.Sessions,
+                                   rules="ACC-14")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.read_after(req)
+        actor = req.context.actor
+        rows = self.services.views["sessions"].sessions(actor.account_id, actor.session_id)
+        items = [schemas.SessionRow.model_validate({k: v for k, v in r.items() if k != "account_id"}) for r in rows]
+        resp.media = schemas.Sessions(items=items).model_dump(mode="json")
+
+
+class SessionItem(Resource):
+    """«Завершить» one session."""
+
+    OPERATIONS = {"DELETE": Operation("End a session: the current one logs out", 200, schemas.Written,
+                                      rules="ACC-14")}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, session_id: UUID) -> None:
+        self.written(resp, accounts.end_session(self.services, req.context.actor, session_id))
+
+
+class Logout(Resource):
+    """«Выйти»."""
+
+    OPERATIONS = {"POST": Operation("End the current session", 200, schemas.Written, rules="ACC-15")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.written(resp, accounts.log_out(self.services, req.context.actor))
+
+
+class PasswordRecovery(Resource):
+    """«Вспомнить пароль» → «Восстановить»."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("E-mail a recovery code; the answer never tells whether the e-mail exists",
+                                    202, None, cmd.RequestPasswordReset, "ACC-11")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.RequestPasswordReset) -> None:
+        accounts.request_password_reset(self.services, body)
+        resp.status = 202
+        resp.media = {}
+
+
+class PasswordRecoveryConfirmation(Resource):
+    """The recovery code with the new password."""
+
+    auth = "public"
+    OPERATIONS = {"POST": Operation("Set a new password with the recovery code; all sessions end", 200,
+                                    schemas.Written, cmd.ResetPassword, "ACC-09, ACC-11")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ResetPassword) -> None:
+        self.written(resp, accounts.reset_password(self.services, body))
+
+
+class StaffLegacyAccounts(Resource):
+    """Staff: import a legacy account."""
+
+    auth = "staff"
+    OPERATIONS = {"POST": Operation("Import an account that logs in by login", 201, schemas.AccountCreated,
+                                    cmd.ImportLegacyAccount, "ACC-07, ACC-11a")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ImportLegacyAccount) -> None:
+        account_id = accounts.import_legacy_account(self.services, req.context.staff, body)
+        self.written(resp, self.services.app.head(), 201, {"account_id": str(account_id)})
+
+
+class StaffAccountEmail(Resource):
+    """Staff: restore the e-mail of a legacy account."""
+
+    auth = "staff"
+    OPERATIONS = {"PUT": Operation("Restore a removed e-mail, unconfirmed", 200, schemas.Written,
+                                   cmd.RestoreEmail, "ACC-11a")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, account_id: UUID, body: cmd.RestoreEmail) -> None:
+        self.written(resp, accounts.restore_email(self.services, req.context.staff, account_id, body))
+

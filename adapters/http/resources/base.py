@@ -1,0 +1,59 @@
+"""What every resource shares: the services, the operation table and read-your-writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import falcon
+from pydantic import BaseModel
+
+from lkk_core.accounts.login import ClientDevice
+from lkk_core.services import Services
+
+POSITION_HEADER = "X-Lkk-Position"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method of a resource, as the OpenAPI document describes it."""
+
+    summary: str
+    status: int = 200
+    returns: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    rules: str = ""
+
+
+class Resource:
+    """Base resource: holds the services; ``OPERATIONS`` feed the OpenAPI document."""
+
+    auth: ClassVar[str] = "customer"
+    OPERATIONS: ClassVar[dict[str, Operation]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for method, operation in cls.OPERATIONS.items():
+            if operation.body is not None:
+                setattr(cls, f"{method}_SCHEMA", operation.body)
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def written(self, resp: falcon.Response, position: int, status: int = 200, media: Any = None) -> None:
+        """Answer a command once the views show its write (bounded wait), with the position."""
+        self.services.views.wait_for(position)
+        resp.status = status
+        resp.set_header(POSITION_HEADER, str(position))
+        resp.media = {"position": position} if media is None else media
+
+    def read_after(self, req: falcon.Request) -> None:
+        """Before a query, wait for the position the client saw written (``X-Lkk-Position``)."""
+        seen = req.get_header(POSITION_HEADER)
+        if seen and seen.isdigit():
+            self.services.views.wait_for(int(seen))
+
+
+def device(req: falcon.Request, device_id: str | None = None) -> ClientDevice:
+    """Describe the client from its User-Agent and optional device id."""
+    return ClientDevice(req.user_agent, device_id or req.get_header("X-Device-Id"))

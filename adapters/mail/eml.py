@@ -1,0 +1,36 @@
+"""A mailer that writes each message to ``<directory>/<message id>.eml``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from adapters.mail.message import build_message
+from lkk_core.ports import OutgoingMail
+
+
+class EmlDirectoryMailer:
+    """The demo's mailer: open ``var/outbox/*.eml`` to read the codes.
+
+    Writing is atomic (temp file, fsync, rename) and keyed by the message id,
+    so delivering the same recorded message twice leaves one file.
+    """
+
+    def __init__(self, directory: Path, sender: str = "lkk@localhost") -> None:
+        self.directory, self.sender = Path(directory), sender
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Write the message as an .eml file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = build_message(mail, sender=self.sender).as_bytes()
+        fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temp, self.directory / f"{mail.message_id}.eml")
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
