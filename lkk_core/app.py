@@ -81,8 +81,9 @@ class LkkApplication(Application[UUID]):
         """Build the shredding mapper with its key store beside the log."""
         mapper: Any = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ShreddingMapper)
         kek = decode_key(self.env.get("LKK_PII_KEK"), "LKK_PII_KEK")
-        table = "lkk_pii_keys" if self.env["PERSISTENCE_MODULE"] == POSTGRES else "pii_keys"
-        mapper.keys = KeyStore(self.factory.datastore, kek, table=table, now=SystemClock().now)
+        datastore: Any = self.factory.datastore  # type: ignore[attr-defined]
+        table = f'"{datastore.schema}".lkk_pii_keys' if self.is_postgres else "pii_keys"
+        mapper.keys = KeyStore(datastore, kek, table=table, now=SystemClock().now)
         return mapper
 
     @property

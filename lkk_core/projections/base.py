@@ -77,11 +77,31 @@ class SqlView:
 
     def apply(self, handle: Callable[[Writer, Any], None], events: Iterable[Any], tracking: Tracking) -> None:
         """Apply events and record ``tracking`` in one transaction (exactly once)."""
+        forgot_someone = False
         with self.datastore.transaction(commit=True) as cursor:
+            if not self.is_postgres:
+                cursor.execute("PRAGMA secure_delete=ON")  # zero the bytes of deleted rows
             writer = Writer(cursor, self)
             for event in events:
                 handle(writer, event)
+                forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+        if forgot_someone:
+            self.scrub()
+
+    def scrub(self) -> None:
+        """Make overwritten personal data unrecoverable from the files (after a deletion).
+
+        SQLite keeps old pages in its WAL until a checkpoint; PostgreSQL keeps
+        dead tuples until VACUUM (notes/crypto-shredding.md §4).
+        """
+        if self.is_postgres:
+            with self.datastore.get_connection() as conn:
+                for name in self.tables:
+                    conn.execute(self.sql(f"VACUUM {{{name}}}"))
+        else:
+            with self.datastore.get_connection(commit=True) as conn:
+                conn.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Run a read-only query and return rows as dicts."""
