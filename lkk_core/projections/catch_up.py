@@ -57,12 +57,23 @@ class Views:
         self.projections: dict[str, SqlProjection] = {}
         for projection_class in projections:
             environment = view_env(app, projection_class.name, base, scratch_dir=scratch_dir)
-            factory: Any = InfrastructureFactory.construct(environment)
-            view = factory.tracking_recorder(
-                concrete_view(projection_class.view_class, environment["PERSISTENCE_MODULE"])
-            )
+            view_class = concrete_view(projection_class.view_class, environment["PERSISTENCE_MODULE"])
+            if self._beside_the_log(environment):
+                # Same PostgreSQL database and schema: share the log's pool.
+                view = view_class(datastore=app.factory.datastore,  # type: ignore[attr-defined,call-arg]
+                                  tracking_table_name=f"{projection_class.name}_tracking")
+                view.create_table()  # type: ignore[attr-defined]
+            else:
+                factory: Any = InfrastructureFactory.construct(environment)
+                view = factory.tracking_recorder(view_class)
             self.projections[projection_class.name] = projection_class(view=view)
         self._lock = threading.Lock()
+
+    def _beside_the_log(self, environment: Environment) -> bool:
+        if not (self.app.is_postgres and environment["PERSISTENCE_MODULE"] == POSTGRES):
+            return False
+        keys = ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_SCHEMA")
+        return all(environment.get(k) == self.app.env.get(k) for k in keys)
 
     def __getitem__(self, name: str) -> Any:
         """Return the view of the projection called ``name``."""
@@ -144,9 +155,10 @@ class Views:
         return {name: p.view.all_rows() for name, p in self.projections.items()}
 
     def close(self) -> None:
-        """Close the views' connections."""
+        """Close the views' own connections (a pool shared with the log stays open)."""
         for projection in self.projections.values():
-            projection.view.datastore.close()
+            if projection.view.datastore is not getattr(self.app.factory, "datastore", None):
+                projection.view.datastore.close()
 
 
 def verify(app: LkkApplication, projections: Sequence[type[SqlProjection]], live: Views, workdir: Path) -> list[str]:

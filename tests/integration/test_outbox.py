@@ -1,0 +1,78 @@
+"""Mail goes through an outbox: recorded first, delivered by a follower, nothing lost."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from adapters.mail import EmlDirectoryMailer
+from lkk_core import accounts
+from lkk_core.commands.accounts import DeleteAccount
+from lkk_core.outbox import Outbox
+from lkk_core.ports import OutgoingMail
+from lkk_core.services import Services
+from tests.support import PASSWORD, Letters, Mailbox, registered
+
+
+class BrokenMailer:
+    """An SMTP server that is down."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        raise ConnectionRefusedError("smtp down")
+
+
+def test_a_failed_send_stays_pending_and_goes_out_later(store_services: Services) -> None:
+    registered(store_services, Mailbox(store_services), confirm=False)
+    broken = Outbox(store_services.app, BrokenMailer(), store_services.secret)
+
+    with pytest.raises(ConnectionRefusedError):
+        broken.deliver_pending()
+    assert broken.position() == 0
+
+    letters = Letters()
+    working = Outbox(store_services.app, letters, store_services.secret)  # e.g. after a restart
+    assert working.deliver_pending() == 1
+    assert [m.to for m in letters.sent] == ["alice@example.com"]
+
+
+def test_each_recorded_mail_is_sent_once(store_services: Services) -> None:
+    registered(store_services, Mailbox(store_services), "bob@example.com", confirm=False)
+    letters = Letters()
+    outbox = Outbox(store_services.app, letters, store_services.secret)
+
+    outbox.deliver_pending()
+    outbox.deliver_pending()
+    Outbox(store_services.app, letters, store_services.secret).deliver_pending()  # another instance, same tracking
+
+    assert len(letters.sent) == 1
+
+
+def test_mail_to_a_deleted_account_is_not_sent(services: Services) -> None:
+    mailbox = Mailbox(services)
+    actor = registered(services, mailbox)
+    from lkk_core.commands.accounts import RequestPasswordReset  # noqa: PLC0415
+
+    services.clock.advance(minutes=2)  # type: ignore[attr-defined]
+    accounts.request_password_reset(services, RequestPasswordReset(email="alice@example.com"))
+    accounts.delete_account(services, actor, DeleteAccount(password=PASSWORD))
+
+    assert mailbox.deliver() == []
+
+
+def test_the_eml_mailer_writes_a_readable_letter_once_per_message(services: Services, tmp_path: Path) -> None:
+    registered(services, Mailbox(services), confirm=False)
+    outbox = Outbox(services.app, EmlDirectoryMailer(tmp_path / "outbox"), services.secret)
+    outbox.deliver_pending()
+
+    [file] = (tmp_path / "outbox").glob("*.eml")
+    letter = email.message_from_bytes(file.read_bytes(), policy=policy.default)
+    assert letter["To"] == "alice@example.com"
+    assert letter["Subject"] == "Код подтверждения адреса электронной почты"
+    assert "Для подтверждения адреса электронной почты введите код" in letter.get_content()
+    EmlDirectoryMailer(tmp_path / "outbox").send(
+        OutgoingMail(file.stem, "alice@example.com", "again", "the same message id")
+    )
+    assert len(list((tmp_path / "outbox").iterdir())) == 1
