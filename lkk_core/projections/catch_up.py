@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment
 from lkk_core.app import POSTGRES, SQLITE, LkkApplication
 from lkk_core.projections.base import SqlProjection, concrete_view
 
-BATCH = 500
+BATCH = 1000
 Progress = Callable[[int, int], None]  # (position reached, head)
 
 
@@ -68,6 +68,7 @@ class Views:
                 view = factory.tracking_recorder(view_class)
             self.projections[projection_class.name] = projection_class(view=view)
         self._lock = threading.Lock()
+        self._reached: dict[str, int] = {}  # tracked positions, re-read when another process wins
 
     def _beside_the_log(self, environment: Environment) -> bool:
         if not (self.app.is_postgres and environment["PERSISTENCE_MODULE"] == POSTGRES):
@@ -81,33 +82,48 @@ class Views:
 
     # -- following the log ---------------------------------------------------------
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Bring every view up to the head of the log; return the head reached."""
+    def catch_up(self, progress: Progress | None = None, *, head: int | None = None) -> int:
+        """Bring every view up to the head of the log (or ``head``); return the head reached."""
         with self._lock:
-            head = self.app.head()  # read first: every event up to it is committed
-            for projection in self.projections.values():
-                self._catch_up_one(projection, head, progress)
+            if head is None:
+                head = self.app.head()  # read first: every event up to it is committed
+            for name, projection in self.projections.items():
+                self._catch_up_one(name, projection, head, progress)
             return head
 
-    def _catch_up_one(self, projection: SqlProjection, head: int, progress: Progress | None) -> None:
+    def _catch_up_one(self, name: str, projection: SqlProjection, head: int, progress: Progress | None) -> None:
         app, view = self.app, projection.view
-        while (reached := view.max_tracking_id(app.name) or 0) < head:
+        reached = self._reached.get(name)
+        if reached is None:
+            reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+        while reached < head:
             batch = app.recorder.select_notifications(
                 start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
             )
             last = batch[-1].id if len(batch) == BATCH else head
+            if not batch and head - reached < BATCH:
+                # Nothing for this view: tracking moves on the next write that
+                # concerns it (saves a transaction per command for other views).
+                return
             events = [app.mapper.to_domain_event(n) for n in batch]
             try:
                 projection.process_batch(events, Tracking(app.name, last))
             except IntegrityError:
-                continue  # another process applied this batch first: read on from its position
+                # Another process applied this batch first: read on from its position.
+                reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+                continue
+            reached = self._reached[name] = last
             if progress:
                 progress(last, head)
 
     def after_save(self, position: int) -> None:
-        """The embedded mode's hook: catch up right after a write."""
+        """The embedded mode's hook: catch up right after a write.
+
+        Every position below ours is committed (one writer at a time on SQLite,
+        a table lock on PostgreSQL), so ``position`` serves as the head.
+        """
         if self.inline:
-            self.catch_up()
+            self.catch_up(head=position)
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:
         """Wait, bounded, until every view reflects ``position`` (read-your-writes)."""
@@ -147,6 +163,7 @@ class Views:
         with self._lock:
             for projection in self.projections.values():
                 projection.view.drop()
+            self._reached.clear()
         self.app.keys.preload()
         return self.catch_up(progress)
 

@@ -1,0 +1,173 @@
+"""Account benchmarks, each a ratio against a baseline measured in the same run.
+
+1. ``save_personal_data`` through the services (session check, load, decide,
+   seal, save, views caught up inline) against eventsourcing's bare
+   ``repository.get`` + ``save`` of the same event with the default mapper.
+2. Rebuilding every view from position 0 against a bare read + decode of the log.
+3. One Argon2id hash with the production parameters.
+
+Run: ``make bench`` (or ``python -m bench.accounts --accounts 500``). PostgreSQL
+is measured when it answers at 127.0.0.1:5432 (database ``test``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from eventsourcing.application import Application
+
+from lkk_core import accounts
+from lkk_core.aggregates.account import Account
+from lkk_core.app import new_key
+from lkk_core.bootstrap import bootstrap
+from lkk_core.clock import FixedClock
+from lkk_core.commands.accounts import SavePersonalData
+from lkk_core.security import Passwords
+from lkk_core.services import Actor, Services
+
+PG = {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
+      "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": ""}
+
+
+@contextmanager
+def store(kind: str) -> Iterator[dict[str, str]]:
+    """A fresh SQLite directory or PostgreSQL schema."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"LKK_PII_KEK": new_key(), "LKK_SECRET_KEY": new_key(), "LKK_ARGON2_PROFILE": "fast"}
+        if kind == "sqlite":
+            yield {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": f"{folder}/lkk.db"}
+            return
+        import psycopg  # noqa: PLC0415
+
+        schema = f"lkk_bench_{uuid.uuid4().hex[:8]}"
+        connect = {"host": "127.0.0.1", "dbname": "test", "user": "postgres", "autocommit": True}
+        with psycopg.connect(**connect) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        try:
+            yield {**env, **PG, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schema}
+        finally:
+            with psycopg.connect(**connect) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def rate(count: int, action: Callable[[], None]) -> float:
+    """Return operations per second of ``action`` repeated ``count`` times."""
+    start = time.perf_counter()
+    for _ in range(count):
+        action()
+    return count / (time.perf_counter() - start)
+
+
+def onboarded(services: Services, n: int) -> list[Actor]:
+    from tests.support import Mailbox, registered  # noqa: PLC0415
+
+    mailbox = Mailbox(services)
+    return [registered(services, mailbox, f"user{i}@example.com") for i in range(n)]
+
+
+def bench_use_case(kind: str, n: int) -> tuple[float, float]:
+    """Personal data saved through the services vs bare get+save of the same event."""
+    cmd = SavePersonalData(last_name="Иванова", first_name="Анна", organisation="ООО «Пример»")
+    with store(kind) as env:
+        services = bootstrap(env, clock=FixedClock())
+        actors = onboarded(services, 20)
+        cycle = iter(actors * (n // len(actors) + 1))
+        ours = rate(n, lambda: accounts.save_personal_data(services, next(cycle), cmd))
+
+        bare = Application[uuid.UUID](env={**env, "CREATE_TABLE": "y"})
+        ids = []
+        for actor in actors:
+            account = Account.import_legacy(login=str(actor.account_id), email=None, password_hash="x",
+                                            now=services.clock.now())
+            bare.save(account)
+            ids.append(account.id)
+        cycle_ids = iter(ids * (n // len(ids) + 1))
+
+        def bare_step() -> None:
+            account = bare.repository.get(next(cycle_ids))
+            account._personal_data_saved(at=services.clock.now(), **cmd.model_dump())  # noqa: SLF001
+            bare.save(account)
+
+        baseline = rate(n, bare_step)
+        bare.close()
+        services.views.close()
+        services.app.close()
+    return ours, baseline
+
+
+def bench_rebuild(kind: str, n_accounts: int) -> tuple[float, float, int]:
+    """Events per second: rebuilding every view vs reading and decoding the log."""
+    with store(kind) as env:
+        services = bootstrap({**env, "LKK_PROJECTIONS": "external"}, clock=FixedClock())
+        onboarded(services, n_accounts)
+        head = services.app.head()
+
+        def read_and_decode() -> None:
+            start = 0
+            while batch := services.app.recorder.select_notifications(start=start, limit=1000,
+                                                                      inclusive_of_start=False):
+                for n in batch:
+                    services.app.mapper.to_domain_event(n)
+                start = batch[-1].id
+
+        services.app.keys.preload()
+        baseline = head / _seconds(read_and_decode)
+        ours = head / _seconds(services.views.rebuild)
+        services.views.close()
+        services.app.close()
+    return ours, baseline, head
+
+
+def _seconds(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def bench_argon2(repeats: int = 10) -> float:
+    """Median milliseconds of one Argon2id hash with the production parameters."""
+    passwords = Passwords(**Passwords.PRODUCTION)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        passwords.hash("Secret#123")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def postgres_answers() -> bool:
+    try:
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(host="127.0.0.1", dbname="test", user="postgres", connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commands", type=int, default=2000)
+    parser.add_argument("--accounts", type=int, default=1000)
+    args = parser.parse_args()
+    kinds = ["sqlite", *(["postgres"] if postgres_answers() else [])]
+    print(f"{'store':9} {'measure':42} {'ours':>10} {'baseline':>10} {'ratio':>6}")
+    for kind in kinds:
+        ours, base = bench_use_case(kind, args.commands)
+        print(f"{kind:9} {'save_personal_data /s (vs bare get+save)':42} {ours:10.0f} {base:10.0f} {ours / base:6.2f}")
+        ours, base, head = bench_rebuild(kind, args.accounts)
+        label = f"rebuild views ev/s ({head} ev, vs read+decode)"
+        print(f"{kind:9} {label:42} {ours:10.0f} {base:10.0f} {ours / base:6.2f}")
+    params = ", ".join(f"{k}={v}" for k, v in Passwords.PRODUCTION.items())
+    print(f"argon2id ({params}): {bench_argon2():.1f} ms per hash")
+
+
+if __name__ == "__main__":
+    main()
