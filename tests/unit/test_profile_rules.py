@@ -1,0 +1,89 @@
+"""The profile (DOMAIN.md §11, PRF-01 … PRF-03) and the gates of a confirmed e-mail (ACC-06, ACC-12)."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+from lkk_core import accounts
+from lkk_core.aggregates.account import Account
+from lkk_core.commands.accounts import ChangeEmail, EnterCode, SavePersonalData, SavePhone, SwitchTwoFactor
+from lkk_core.errors import PreconditionFailed, ValidationFailed
+from lkk_core.services import Services
+from tests.support import Mailbox, registered
+
+
+@pytest.fixture
+def mailbox(services: Services) -> Mailbox:
+    return Mailbox(services)
+
+
+def test_prf01_profile_shows_personal_contact_data_and_the_2fa_switch(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+    accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))
+
+    row = services.views["profile"].profile(actor.account_id)
+
+    assert {"last_name", "first_name", "patronymic", "organisation", "position", "address"} <= row.keys()
+    assert (row["phone"], row["email"], row["email_confirmed"]) == ("+78121231231", "alice@example.com", True)
+    assert row["two_factor"] is True
+
+
+def test_prf02_editing_personal_data_replaces_it(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+
+    accounts.save_personal_data(
+        services, actor,
+        SavePersonalData(last_name="Смирнова", first_name="Анна", organisation="ООО «Свет»", position="Бухгалтер"),
+    )
+
+    row = services.views["profile"].profile(actor.account_id)
+    assert (row["last_name"], row["organisation"], row["position"]) == ("Смирнова", "ООО «Свет»", "Бухгалтер")
+
+
+@pytest.mark.parametrize("missing", ["last_name", "first_name"])
+def test_prf02_acc05_surname_and_first_name_stay_required(missing: str) -> None:
+    fields = {"last_name": "Смирнова", "first_name": "Анна", missing: "  "}
+    with pytest.raises(pydantic.ValidationError):
+        SavePersonalData(**fields)
+
+
+def test_prf03_phone_edited_in_place_is_normalised(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+
+    accounts.save_phone(services, actor, SavePhone(phone="+7(960)825-00-00"))
+
+    assert services.views["profile"].profile(actor.account_id)["phone"] == "+79608250000"
+    with pytest.raises(ValidationFailed):
+        accounts.save_phone(services, actor, SavePhone(phone="+1 202 555 0100"))
+
+
+def test_prf03_acc13_email_edited_in_place_needs_confirming(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+
+    accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
+
+    row = services.views["profile"].profile(actor.account_id)
+    assert (row["email"], row["email_confirmed"]) == ("anna@example.com", False)
+
+
+def test_acc06_an_unconfirmed_email_blocks_paying_binding_and_readings(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+    accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
+
+    with pytest.raises(PreconditionFailed) as caught:
+        services.get(Account, actor.account_id).require_confirmed_email()
+    assert caught.value.message == "Подтвердите адрес электронной почты"
+
+
+def test_acc12_confirming_later_sends_a_code_to_the_current_address(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+    accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
+    mailbox.deliver()
+
+    accounts.send_email_code(services, actor)
+    [letter] = mailbox.deliver()
+    accounts.confirm_email(services, actor, EnterCode(code=mailbox.last_code("anna@example.com")))
+
+    assert letter.to == "anna@example.com"
+    services.get(Account, actor.account_id).require_confirmed_email()
