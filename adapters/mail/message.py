@@ -16,5 +16,6 @@ def build_message(mail: OutgoingMail, *, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = f"<{mail.message_id}@lkk>"
-    message.set_content(mail.body, charset="utf-8")
+    # 8bit, not base64: a person reading var/outbox/*.eml (the demo) sees the code as text.
+    message.set_content(mail.body, charset="utf-8", cte="8bit")
     return message

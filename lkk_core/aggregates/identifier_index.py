@@ -12,6 +12,11 @@ from lkk_core.errors import Conflict
 EMAIL = "email"
 LOGIN = "login"
 
+TAKEN = {
+    EMAIL: "Пользователь с таким e-mail уже зарегистрирован",  # NOTE: proposal, DOMAIN.md §13.14 (ACC-02)
+    LOGIN: "Пользователь с таким логином уже зарегистрирован",  # NOTE: proposal
+}
+
 
 def normalise_identifier(value: str) -> str:
     """Return the form in which e-mails and logins are compared: trimmed, lower-cased."""
@@ -54,7 +59,7 @@ class IdentifierIndex(Aggregate):
         if self.account_id == account_id:
             return
         if self.account_id is not None:
-            raise Conflict("Пользователь с таким e-mail уже зарегистрирован", field=self.kind)
+            raise Conflict(TAKEN[self.kind], field=self.kind)
         self._reclaimed(account_id=account_id, at=now)
 
     def release(self, account_id: UUID, *, now: datetime) -> None:

@@ -1,0 +1,60 @@
+"""The ``lkk`` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def lkk(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    import os  # noqa: PLC0415
+
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli.main", *args],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), **env},
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}  # secrets are generated into var/secrets.env, as for make run
+
+    seeded = lkk(env, tmp_path, "demo", "seed")
+    again = lkk(env, tmp_path, "demo", "seed")
+    exported = lkk(env, tmp_path, "events", "export")
+    rebuilt = lkk(env, tmp_path, "project", "rebuild")
+    verified = lkk(env, tmp_path, "project", "verify")
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert "already exists" in again.stdout
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["position"] for r in records] == list(range(1, len(records) + 1))
+    assert records[0]["topic"] == "lkk:Account.Registered"
+    assert "demo@lkk.example" not in exported.stdout  # personal data stays sealed in the export
+    assert rebuilt.returncode == 0 and "rebuild" in rebuilt.stderr
+    assert verified.returncode == 0 and "0 differences" in verified.stdout
+    assert (tmp_path / "var" / "secrets.env").stat().st_mode & 0o077 == 0
+
+
+def test_export_from_a_position_and_staff_commands(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+    imported = lkk(env, tmp_path, "staff", "import-legacy", "--login", "petrov", "--password", "Secret#123")
+    restored = lkk(env, tmp_path, "staff", "restore-email", imported.stdout.strip(), "petrov@example.com")
+    duplicate = lkk(env, tmp_path, "staff", "import-legacy", "--login", "PETROV", "--password", "Secret#123")
+    tail = lkk(env, tmp_path, "events", "export", "--from", "3")
+
+    assert imported.returncode == 0 and restored.returncode == 0, imported.stderr + restored.stderr
+    assert duplicate.returncode == 2 and "conflict" in duplicate.stderr
+    assert json.loads(tail.stdout.splitlines()[0])["position"] == 3
+
+
+def test_secrets_new_prints_two_keys(tmp_path: Path) -> None:
+    printed = lkk({}, tmp_path, "secrets", "new").stdout.splitlines()
+    assert [line.split("=")[0] for line in printed] == ["LKK_PII_KEK", "LKK_SECRET_KEY"]
