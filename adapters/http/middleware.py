@@ -81,10 +81,10 @@ class Validation:
 
     def _json(self, req: falcon.Request) -> Any:
         if req.content_length is not None and req.content_length > self.max_body_bytes:
-            raise falcon.HTTPPayloadTooLarge(description=f"the limit is {self.max_body_bytes} bytes")
+            raise falcon.HTTPContentTooLarge(description=f"the limit is {self.max_body_bytes} bytes")
         raw = req.bounded_stream.read(self.max_body_bytes + 1)
         if len(raw) > self.max_body_bytes:
-            raise falcon.HTTPPayloadTooLarge(description=f"the limit is {self.max_body_bytes} bytes")
+            raise falcon.HTTPContentTooLarge(description=f"the limit is {self.max_body_bytes} bytes")
         if not raw.strip():
             return {}
         media_type = (req.content_type or "application/json").split(";")[0].strip().lower()
@@ -94,6 +94,9 @@ class Validation:
             return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError) as ex:
             raise falcon.HTTPBadRequest(title="Malformed JSON", description=str(ex)) from None
+        except RecursionError:
+            # Arrays or objects nested thousands deep fit in the size limit but not in the parser.
+            raise falcon.HTTPBadRequest(title="Malformed JSON", description="nested too deeply") from None
 
 
 def _refuse_constant(name: str) -> None:

@@ -55,7 +55,8 @@ def handle_lkk_error(req: falcon.Request, resp: falcon.Response, ex: errors.LkkE
     _write(resp, status, code, falcon.code_to_http_status(status)[4:], ex.message, details)
     if isinstance(ex, errors.RateLimited) and "retry_after" in ex.details:
         resp.set_header("Retry-After", str(ex.details["retry_after"]))
-    if isinstance(ex, errors.Unauthenticated):
+    if status == 401:
+        # RFC 9110 §15.5.2: every 401 carries a challenge (wrong credentials too, not only a missing token).
         resp.set_header("WWW-Authenticate", "Bearer")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from lkk_core.security import CODE_DIGITS
 
@@ -27,10 +27,25 @@ OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True, ma
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
 
 
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
 class Command(BaseModel):
-    """Base of every command: unknown fields are refused, values are frozen."""
+    """Base of every command: unknown fields are refused, values are frozen.
+
+    Control characters (NUL above all: PostgreSQL text cannot hold it) are
+    refused in every text field, so no event can carry what a view cannot store.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and not _CONTROL.isdisjoint(value):
+            msg = "управляющие символы недопустимы"
+            raise ValueError(msg)
+        return value
 
 
 class Register(Command):

@@ -87,3 +87,11 @@ def test_acc12_confirming_later_sends_a_code_to_the_current_address(services: Se
 
     assert letter.to == "anna@example.com"
     services.get(Account, actor.account_id).require_confirmed_email()
+
+
+@pytest.mark.parametrize("text", ["Ива\x00нова", "Ива\x07нова", "\x1b[31mИванова"])
+def test_control_characters_are_refused_in_every_text_field(text: str) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        SavePersonalData(last_name=text, first_name="Анна")
+    with pytest.raises(pydantic.ValidationError):
+        ChangeEmail(email=f"{text}@example.com")

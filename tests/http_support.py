@@ -1,0 +1,83 @@
+"""Helpers for tests of the HTTP adapter: a client that records the routes it hit, problem checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import falcon.testing
+
+from adapters.http.app import ROUTES
+
+CHROME_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/112.0.0.0 Safari/537.36"
+)
+FIREFOX_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:112.0) Gecko/20100101 Firefox/112.0"
+PROBLEM = "application/problem+json"
+PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
+
+# ROUTES' templates as regular expressions: "{x:uuid}" matches one UUID.
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+ROUTE_PATTERNS = [
+    (template, re.compile("^" + re.sub(r"\\{\w+:uuid\\}", _UUID, re.escape(template)) + "/?$"))
+    for template, _ in ROUTES
+]
+
+
+def route_of(path: str) -> str | None:
+    """Return the ROUTES template a path falls under, or None."""
+    path = path.split("?", 1)[0]
+    return next((template for template, pattern in ROUTE_PATTERNS if pattern.match(path)), None)
+
+
+def every_operation() -> set[tuple[str, str]]:
+    """Return (method, template) of every operation the route table offers."""
+    return {(method, template) for template, resource in ROUTES for method in resource.OPERATIONS}
+
+
+def media_type(result: falcon.testing.Result) -> str:
+    return (result.headers.get("content-type") or "").split(";")[0].strip()
+
+
+class RecordingClient(falcon.testing.TestClient):
+    """A TestClient that remembers which route each request hit and never accepts a 5xx."""
+
+    def __init__(self, app: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(app, headers=headers)
+        self.hits: set[tuple[str, str]] = set()
+
+    def simulate_request(self, *args: Any, **kwargs: Any) -> falcon.testing.Result:  # type: ignore[override]
+        method = kwargs.get("method", args[0] if args else "GET")
+        path = kwargs.get("path", args[1] if len(args) > 1 else "/")
+        result = super().simulate_request(*args, **kwargs)
+        assert result.status_code < 500, f"{method} {path} answered {result.status}: {result.text}"
+        if result.status_code >= 400:
+            assert_problem(result)
+        template = route_of(path)
+        if template is not None:
+            self.hits.add((method.upper(), template))
+        return result
+
+
+def assert_problem(result: falcon.testing.Result, status: int | None = None, code: str | None = None) -> dict:
+    """Check that an error answer is a problem document (with that status and code); return it."""
+    assert media_type(result) == PROBLEM, (result.status, result.headers, result.text)
+    body = result.json
+    assert isinstance(body, dict), body
+    assert PROBLEM_KEYS <= body.keys(), body
+    assert body["status"] == result.status_code
+    assert body["type"] == f"/problems/{body['code']}"
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    if result.status_code == 401:
+        assert result.headers.get("WWW-Authenticate") == "Bearer", result.headers
+    if status is not None:
+        assert result.status_code == status, (result.status, body)
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
