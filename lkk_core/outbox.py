@@ -86,7 +86,7 @@ class Outbox:
                     self.tracking.insert_tracking(Tracking(self.app.name, notification.id))
         return sent
 
-    def nudge(self, position: int = 0) -> None:
+    def nudge(self, recordings: object = None) -> None:
         """Wake the background sender (after a write)."""
         self._wake.set()
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, Recording
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -55,9 +55,9 @@ class Services:
     secret: ServerSecret
     passwords: Passwords
     settings: Settings = field(default_factory=Settings)
-    # Called with the log position after every write: the embedded mode catches
-    # views up and nudges the outbox here; a scaled-out deployment does nothing.
-    after_save: list[Callable[[int], None]] = field(default_factory=list)
+    # Called with the recordings of every write: the embedded mode catches views
+    # up and nudges the outbox here; a scaled-out deployment does nothing.
+    after_save: list[Callable[[list[Recording]], None]] = field(default_factory=list)
     views: Any = None  # lkk_core.projections.Views, set by bootstrap
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
@@ -80,10 +80,11 @@ class Services:
     def save(self, *aggregates: Aggregate) -> int:
         """Save in one transaction and return the log position of the last event."""
         recordings = self.app.save(*aggregates)
-        position = recordings[-1].notification.id if recordings else self.app.head()
+        if not recordings:
+            return self.app.head()
         for hook in self.after_save:
-            hook(position)
-        return position
+            hook(recordings)
+        return recordings[-1].notification.id
 
     def retrying(self, attempt: Callable[[], T]) -> T:
         """Run load-decide-save again when a concurrent writer won; then give up with Conflict."""

@@ -79,22 +79,24 @@ class SqlView:
     def apply(self, handle: Callable[[Writer, Any], None], events: Iterable[Any], tracking: Tracking) -> None:
         """Apply events and record ``tracking`` in one transaction (exactly once)."""
         forgot_someone = False
-        with self._write_transaction() as cursor:
+        with self._write_transaction() as (cursor, batched):
             writer = Writer(cursor, self)
-            for event in events:
-                handle(writer, event)
-                forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
+            with batched():
+                for event in events:
+                    handle(writer, event)
+                    forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
         if forgot_someone:
             self.scrub()
 
     @contextlib.contextmanager
-    def _write_transaction(self) -> Iterator[Any]:
+    def _write_transaction(self) -> Iterator[tuple[Any, Callable[[], Any]]]:
         if self.is_postgres:
-            # Pipeline mode sends a batch's statements without waiting for each
-            # answer: one round trip per batch instead of one per event.
-            with self.datastore.get_connection() as conn, conn.pipeline(), conn.transaction():
-                yield conn.cursor()
+            with self.datastore.get_connection() as conn, conn.transaction():
+                # Pipeline mode sends the handlers' statements without waiting for
+                # each answer: one round trip per batch instead of one per event.
+                # The tracking row is written after it, checked, in the same transaction.
+                yield conn.cursor(), conn.pipeline
             return
         with self.datastore.get_connection(commit=True) as conn:
             cursor = conn.cursor()
@@ -104,7 +106,7 @@ class SqlView:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA secure_delete=ON")  # zero the bytes of deleted rows
             with conn.transaction(commit=True) as transaction_cursor:
-                yield transaction_cursor
+                yield transaction_cursor, contextlib.nullcontext
 
     def scrub(self) -> None:
         """Make overwritten personal data unrecoverable from the files (after a deletion).
@@ -142,7 +144,9 @@ class SqlView:
         with self.datastore.transaction(commit=True) as cursor:
             for name in self.tables:
                 cursor.execute(self.sql(f"DROP TABLE IF EXISTS {{{name}}}"))
-            cursor.execute(f"DELETE FROM {tracking}")
+            # Keep eventsourcing's own "__migration__" row, or create_table() takes
+            # the table for a legacy one and renames it.
+            cursor.execute(f"DELETE FROM {tracking} WHERE application_name <> '__migration__'")
         self.create_table()  # type: ignore[attr-defined]
 
 

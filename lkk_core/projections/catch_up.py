@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.application import Recording
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
 from eventsourcing.utils import Environment
 
@@ -84,28 +85,53 @@ class Views:
 
     # -- following the log ---------------------------------------------------------
 
-    def catch_up(self, progress: Progress | None = None, *, head: int | None = None) -> int:
-        """Bring every view up to the head of the log (or ``head``); return the head reached."""
+    def catch_up(
+        self, progress: Progress | None = None, *, head: int | None = None, written: Sequence[Recording] = ()
+    ) -> int:
+        """Bring every view up to the head of the log (or ``head``); return the head reached.
+
+        ``written`` are the recordings of a save this process just made: a view
+        that had reached the position before them applies these events as they
+        are, without reading them back from the log.
+        """
         with self._lock:
             if head is None:
                 head = self.app.head()  # read first: every event up to it is committed
             for name, projection in self.projections.items():
-                self._catch_up_one(name, projection, head, progress)
+                self._catch_up_one(name, projection, head, progress, written)
             return head
 
-    def _catch_up_one(self, name: str, projection: SqlProjection, head: int, progress: Progress | None) -> None:
+    def _catch_up_one(
+        self, name: str, projection: SqlProjection, head: int, progress: Progress | None,
+        written: Sequence[Recording] = (),
+    ) -> None:
         app, view = self.app, projection.view
         reached = self._reached.get(name)
         if reached is None:
             reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+        first, last = (written[0].notification.id, written[-1].notification.id) if written else (0, 0)
+        if written and reached == first - 1 and head == last and last - first == len(written) - 1:
+            events = [r.domain_event for r in written if type(r.domain_event) in projection.handlers]
+            if not events and head - reached < BATCH:
+                self._reached[name] = head  # checked; the durable position moves with the next relevant write
+                return
+            try:
+                projection.process_batch(events, Tracking(app.name, head))
+            except IntegrityError:
+                reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+            else:
+                self._reached[name] = head
+                return
         while reached < head:
             batch = app.recorder.select_notifications(
                 start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
             )
             last = batch[-1].id if len(batch) == BATCH else head
             if not batch and head - reached < BATCH:
-                # Nothing for this view: tracking moves on the next write that
-                # concerns it (saves a transaction per command for other views).
+                # Nothing for this view: remember that here; the durable tracking
+                # moves with the next write that concerns it (a transaction saved
+                # per command for the other views). A restart just re-checks.
+                self._reached[name] = head
                 return
             events = [app.mapper.to_domain_event(n) for n in batch]
             try:
@@ -118,20 +144,20 @@ class Views:
             if progress:
                 progress(last, head)
 
-    def after_save(self, position: int) -> None:
+    def after_save(self, recordings: Sequence[Recording]) -> None:
         """The embedded mode's hook: catch up right after a write.
 
         Every position below ours is committed (one writer at a time on SQLite,
-        a table lock on PostgreSQL), so ``position`` serves as the head.
+        a table lock on PostgreSQL), so our last position serves as the head.
         """
         if self.inline:
-            self._catch_up_quietly(position)
+            self._catch_up_quietly(recordings[-1].notification.id, recordings)
 
-    def _catch_up_quietly(self, position: int) -> bool:
+    def _catch_up_quietly(self, position: int, written: Sequence[Recording] = ()) -> bool:
         # The command is committed whatever a view does: a failing view is a bug
         # to log and fix (then `lkk project rebuild`), never a failed command.
         try:
-            self.catch_up(head=position)
+            self.catch_up(head=position, written=written)
         except Exception:
             log.exception("a view failed to catch up to position %s", position)
             return False

@@ -93,3 +93,13 @@ def test_no_log_write_when_a_command_is_refused(store_services: Services) -> Non
     with pytest.raises(ValidationFailed):
         accounts.register(store_services, Register(email="a@b.ru", password=PASSWORD, agreement_accepted=False), CHROME)
     assert store_services.app.head() == 0
+
+
+def test_views_can_be_rebuilt_again_and_again(store_services: Services) -> None:
+    story(store_services)
+    before = store_services.views.snapshot()
+
+    for _ in range(3):
+        store_services.views.rebuild()
+
+    assert store_services.views.snapshot() == before
