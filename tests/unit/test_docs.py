@@ -1,0 +1,206 @@
+"""The docs stay true to the code (STYLE 25).
+
+Every ```python block in docs/ runs: a page's blocks in order, in one fresh
+interpreter, in an empty directory, with ``base_env``'s settings. And the
+reference pages name every route, every event (with its fields and personal
+fields), every error code and every ``LKK_*`` variable the code knows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from adapters.http import problems
+from adapters.http.app import ROUTES
+from lkk_core.aggregates.account import Account
+from lkk_core.aggregates.identifier_index import IdentifierIndex
+from lkk_core.outbox import Outbox
+from lkk_core.personal_data import pii_fields
+from lkk_core.projections import ALL_PROJECTIONS
+from tests.conftest import base_env
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+AGGREGATES = (Account, IdentifierIndex)
+
+# Runs the blocks in one namespace; the leading newlines make tracebacks
+# point at the line of the Markdown file.
+RUNNER = """
+import json, sys
+namespace = {"__name__": "__main__"}
+for block in json.load(sys.stdin):
+    exec(compile("\\n" * block["line"] + block["code"], block["file"], "exec"), namespace)
+"""
+
+# Settings of the developer's shell that would point the snippets at another store.
+_STORE_KEY = re.compile(r"^(PERSISTENCE_MODULE|SQLITE_|POSTGRES_|LKK_|AGGREGATE_CACHE_)|_(PERSISTENCE_MODULE|SQLITE_DBNAME)$|_POSTGRES_")
+
+
+def python_blocks(page: Path) -> list[dict[str, typing.Any]]:
+    """Return the page's ```python blocks with the line each one's code starts after."""
+    blocks, current, start = [], None, 0
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        if current is None and line.strip() == "```python":
+            current, start = [], number
+        elif current is not None and line.strip() == "```":
+            blocks.append({"file": str(page), "line": start, "code": "\n".join(current) + "\n"})
+            current = None
+        elif current is not None:
+            current.append(line)
+    assert current is None, f"{page}: a ```python block opened at line {start} is never closed"
+    return blocks
+
+
+PAGES_WITH_PYTHON = [page for page in PAGES if python_blocks(page)]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda p: str(p.relative_to(DOCS)))
+def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not _STORE_KEY.search(k)}
+    env.update(base_env(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER], input=json.dumps(python_blocks(page)), cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_some_docs_exist() -> None:
+    names = {str(p.relative_to(DOCS)) for p in PAGES}
+    assert {"README.md", "reference/http.md", "reference/events.md", "reference/configuration.md"} <= names
+
+
+# -- the HTTP reference -------------------------------------------------------------
+
+
+def openapi_path(template: str) -> str:
+    """Write a route template as OpenAPI does: ``{session_id:uuid}`` becomes ``{session_id}``."""
+    return re.sub(r"{(\w+):\w+}", r"{\1}", template)
+
+
+def test_http_reference_names_every_route_and_method() -> None:
+    text = (DOCS / "reference" / "http.md").read_text(encoding="utf-8")
+    missing = [openapi_path(path) for path, _ in ROUTES if openapi_path(path) not in text]
+    missing += [
+        f"{method} {openapi_path(path)}"
+        for path, resource in ROUTES
+        for method in resource.OPERATIONS
+        if f"`{method} {openapi_path(path)}`" not in text
+    ]
+    assert not missing, f"docs/reference/http.md lacks {missing}"
+
+
+def test_http_reference_lists_every_error_code() -> None:
+    text = (DOCS / "reference" / "http.md").read_text(encoding="utf-8")
+    codes = {cls.code for cls in problems.STATUS} | set(problems.FALCON_CODES.values())
+    codes |= {"wrong_credentials", "internal_error", "http_error"}  # written by the handlers themselves
+    missing = sorted(code for code in codes if f"`{code}`" not in text)
+    assert not missing, f"docs/reference/http.md lacks the error codes {missing}"
+
+
+# -- the event catalogue ------------------------------------------------------------
+
+
+def stored_event_classes(aggregate: type[Aggregate]) -> Iterator[type]:
+    """Yield the aggregate's event classes that reach the log.
+
+    Skipped: the aggregate's ``Event`` base, and eventsourcing's generated
+    ``Created`` base, which has no topic of its own (the decorated ``__init__``
+    makes the created event that is stored).
+    """
+    for name in dir(aggregate):
+        cls = getattr(aggregate, name)
+        if isinstance(cls, type) and issubclass(cls, aggregate.Event) and cls is not aggregate.Event:
+            if "TOPIC" in vars(cls):
+                yield cls
+
+
+def own_fields(cls: type) -> set[str]:
+    """Return the fields an event class adds to eventsourcing's own."""
+    base = {"originator_id", "originator_version", "timestamp", "originator_topic", "originator_id_type"}
+    return set(typing.get_type_hints(cls)) - base
+
+
+def meanings(aggregate: type[Aggregate]) -> dict[str, str]:
+    """Return ``{topic: docstring}`` of the aggregate's ``@event``-decorated methods."""
+    found = {}
+    for value in vars(aggregate).values():
+        topic, func = getattr(value, "event_topic", None), getattr(value, "decorated_func", None)
+        if topic and func is not None and func.__doc__:
+            found[topic] = " ".join(func.__doc__.split())
+    return found
+
+
+def catalogue_rows() -> dict[str, list[str]]:
+    """Return the cells of every table row of events.md that starts with a topic."""
+    rows = {}
+    for line in (DOCS / "reference" / "events.md").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^\| `(lkk:[\w.]+)` \|", line):
+            rows[match.group(1)] = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+    return rows
+
+
+@pytest.mark.parametrize("aggregate", AGGREGATES, ids=lambda a: a.__name__)
+def test_event_catalogue_lists_every_event_with_its_fields(aggregate: type[Aggregate]) -> None:
+    classes = list(stored_event_classes(aggregate))
+    assert len(classes) >= 3, classes  # the scan found the events, not nothing
+    text = (DOCS / "reference" / "events.md").read_text(encoding="utf-8")
+    rows, docs = catalogue_rows(), meanings(aggregate)
+    assert f"`{get_topic(aggregate)}`" in text
+    for cls in classes:
+        topic = get_topic(cls)
+        assert topic in rows, f"docs/reference/events.md has no row for {topic}"
+        cells = rows[topic]
+        assert set(re.findall(r"`(\w+)`", cells[1])) == own_fields(cls), f"fields of {topic}"
+        personal = set(pii_fields(cls))
+        if len(cells) == 4:  # | topic | fields | personal | meaning |
+            assert set(re.findall(r"`(\w+)`", cells[2])) == personal, f"personal fields of {topic}"
+        else:
+            assert not personal, f"{topic} has personal fields but its table has no column for them"
+        assert docs.get(topic) and docs[topic] in cells[-1], f"meaning of {topic}: {docs.get(topic)!r}"
+
+
+# -- configuration ------------------------------------------------------------------
+
+
+def lkk_variables() -> set[str]:
+    """Return every ``LKK_*`` name that appears in the library or the adapters."""
+    names: set[str] = set()
+    for folder in ("lkk_core", "adapters"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names |= set(re.findall(r"LKK_[A-Z0-9_]+", path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_configuration_reference_lists_every_variable() -> None:
+    text = (DOCS / "reference" / "configuration.md").read_text(encoding="utf-8")
+    names = lkk_variables()
+    assert {"LKK_PII_KEK", "LKK_SECRET_KEY"} <= names  # the scan found them
+    names |= {"PERSISTENCE_MODULE", "SQLITE_DBNAME", "POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_PORT",
+              "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_SCHEMA"}
+    names |= {f"{name.upper()}_SQLITE_DBNAME" for name in [p.name for p in ALL_PROJECTIONS] + [Outbox.name]}
+    missing = sorted(name for name in names if f"`{name}`" not in text)
+    assert not missing, f"docs/reference/configuration.md lacks {missing}"
+
+
+# -- links ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_relative_links_resolve(page: Path) -> None:
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+    broken = [t for t in targets if "://" not in t and not (page.parent / t).exists()]
+    assert not broken, f"{page.relative_to(DOCS)} links to missing {broken}"
