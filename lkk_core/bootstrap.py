@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from lkk_core.app import LkkApplication, decode_key
 from lkk_core.clock import SystemClock
-from lkk_core.ports import Clock
+from lkk_core.ports import Billing, Clock
 from lkk_core.projections import ALL_PROJECTIONS, Views
 from lkk_core.security import Passwords, ServerSecret
 from lkk_core.services import Services, Settings
@@ -21,7 +21,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
     )
 
 
-def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None) -> Services:
+def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None, billing: Billing | None = None) -> Services:
     """Build the services over the log and views that ``env`` describes.
 
     ``LKK_PROJECTIONS=inline`` (default) catches views up after each write in
@@ -37,6 +37,7 @@ def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None) -> Services
         secret=ServerSecret(decode_key(env.get("LKK_SECRET_KEY"), "LKK_SECRET_KEY")),
         passwords=passwords,
         settings=settings_from(env),
+        billing=billing,
     )
     views = Views(app, ALL_PROJECTIONS, env, inline=env.get("LKK_PROJECTIONS", "inline") != "external")
     services.views = views

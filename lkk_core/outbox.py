@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 from lkk_core.aggregates.account import CONFIRM_EMAIL, CONFIRM_LOGIN, RESET_PASSWORD, Account
 from lkk_core.app import LkkApplication
 from lkk_core.personal_data import is_redacted
-from lkk_core.ports import Mailer, OutgoingMail
+from lkk_core.ports import MailRejected, Mailer, OutgoingMail
 from lkk_core.projections.catch_up import view_env
 from lkk_core.security import ServerSecret
 
@@ -81,8 +81,14 @@ class Outbox:
                     event = self.app.mapper.to_domain_event(notification)
                     if not is_redacted(event.to) and event.to:
                         code = self.secret.code(event.originator_id, event.purpose, event.nonce)
-                        self.mailer.send(compose(event, code))  # raising leaves it pending
-                        sent += 1
+                        try:
+                            self.mailer.send(compose(event, code))  # raising leaves it pending
+                            sent += 1
+                        except MailRejected:
+                            # Refused for good: retrying would hold up every later letter.
+                            # The person can ask for a new code; the log keeps the request.
+                            log.warning("mail for event %s refused permanently; skipped", notification.id,
+                                        exc_info=True)
                     self.tracking.insert_tracking(Tracking(self.app.name, notification.id))
         return sent
 

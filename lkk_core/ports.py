@@ -7,8 +7,11 @@ Each is a Protocol; adapters implement them (``adapters/``), and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from lkk_core.billing import Contract, ReadingWindow
 
 
 class Clock(Protocol):
@@ -38,5 +41,30 @@ class Mailer(Protocol):
     """Delivers e-mail; called only by the outbox follower, never by a service."""
 
     def send(self, mail: OutgoingMail) -> None:
-        """Deliver one message or raise; raising leaves it in the outbox."""
+        """Deliver one message or raise; raising leaves it in the outbox.
+
+        Raise ``MailRejected`` when the server refuses the message for good
+        (an unknown mailbox, a 5xx answer): the outbox records that and moves
+        on instead of retrying it for ever and holding up every later letter.
+        """
+        ...
+
+
+class MailRejected(Exception):  # noqa: N818  (a fact, not a programming error)
+    """The mail server refused a message permanently; retrying will not help."""
+
+
+class Billing(Protocol):
+    """The supplier's billing system: the system of record for contracts (ARCHITECTURE.md §8).
+
+    Lookups are by the 14-digit contract number and must stay fast when
+    billing holds hundreds of thousands of contracts.
+    """
+
+    def find_contract(self, number: str) -> Contract | None:
+        """Return the contract with that number, or None if billing has none."""
+        ...
+
+    def reading_window(self, number: str, period: date) -> ReadingWindow | None:
+        """Return when readings of the contract for the month ``period`` may be submitted."""
         ...

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from lkk_core.app import LkkApplication
 from lkk_core.errors import Conflict, NotFound
-from lkk_core.ports import Clock
+from lkk_core.ports import Billing, Clock
 from lkk_core.security import Passwords, ServerSecret
 
 T = TypeVar("T")
@@ -55,6 +55,7 @@ class Services:
     secret: ServerSecret
     passwords: Passwords
     settings: Settings = field(default_factory=Settings)
+    billing: Billing | None = None  # set by the composition root from an adapter
     # Called with the recordings of every write: the embedded mode catches views
     # up and nudges the outbox here; a scaled-out deployment does nothing.
     after_save: list[Callable[[list[Recording]], None]] = field(default_factory=list)

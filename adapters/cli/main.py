@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.cli.config import environment, mail_url
-from lkk_core.bootstrap import bootstrap
+from adapters.compose import services_from_env
 from lkk_core.projections.catch_up import Views, verify
 
 
@@ -31,17 +31,23 @@ def _progress(label: str) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress  # noqa: PLC0415
 
-    from adapters.http.app import create_app  # noqa: PLC0415
+    from adapters.http.wsgi import app_for  # noqa: PLC0415
     from adapters.mail import mailer_from_url  # noqa: PLC0415
     from lkk_core.outbox import Outbox  # noqa: PLC0415
 
     env = environment(create_secrets=True)
-    services = bootstrap(env)
-    outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
-    services.after_save.append(outbox.nudge)
-    threading.Thread(target=outbox.run_forever, name="outbox", daemon=True).start()
-    app = create_app(services, staff_token=env.get("LKK_STAFF_TOKEN"))
-    print(f"lkk: serving http://{args.host}:{args.port}/v1 (OpenAPI at /openapi.json); mail -> {mail_url(env)}")
+    services = services_from_env(env)
+    # Two outboxes over one log would each send every letter: with several
+    # `lkk serve` processes, set LKK_OUTBOX=external and run one `lkk outbox run`.
+    if env.get("LKK_OUTBOX", "inline") == "inline":
+        outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
+        services.after_save.append(outbox.nudge)
+        threading.Thread(target=outbox.run_forever, name="outbox", daemon=True).start()
+        mail = f"mail -> {mail_url(env)}"
+    else:
+        mail = "mail: LKK_OUTBOX=external (run `lkk outbox run`)"
+    app = app_for(services, env)
+    print(f"lkk: serving http://{args.host}:{args.port}/v1 (OpenAPI at /openapi.json); {mail}")
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 
@@ -49,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     from adapters.cli.demo import seed  # noqa: PLC0415
 
-    services = bootstrap(environment(create_secrets=True))
+    services = services_from_env(environment(create_secrets=True))
     for line in seed(services):
         print(line)
     return 0
@@ -63,7 +69,7 @@ def cmd_secrets_new(args: argparse.Namespace) -> int:
 
 
 def cmd_events_export(args: argparse.Namespace) -> int:
-    services = bootstrap(environment())
+    services = services_from_env(environment())
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     start, count = args.start - 1, 0
     while batch := services.app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False):
@@ -80,7 +86,7 @@ def cmd_events_export(args: argparse.Namespace) -> int:
 
 
 def cmd_project_rebuild(args: argparse.Namespace) -> int:
-    services = bootstrap(environment())
+    services = services_from_env(environment())
     head = services.views.rebuild(_progress("rebuild"))
     print(f"rebuilt {len(services.views.projections)} views up to position {head}")
     return 0
@@ -89,7 +95,7 @@ def cmd_project_rebuild(args: argparse.Namespace) -> int:
 def cmd_project_verify(args: argparse.Namespace) -> int:
     from lkk_core.projections import ALL_PROJECTIONS  # noqa: PLC0415
 
-    services = bootstrap(environment())
+    services = services_from_env(environment())
     with tempfile.TemporaryDirectory() as workdir:
         differences = verify(services.app, ALL_PROJECTIONS, services.views, Path(workdir))
     for line in differences:
@@ -99,7 +105,7 @@ def cmd_project_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_project_run(args: argparse.Namespace) -> int:
-    services = bootstrap(environment())
+    services = services_from_env(environment())
     views: Views = services.views
     print(f"following the log into {', '.join(views.projections)}")
     views.run_forever(poll=args.poll)
@@ -111,7 +117,7 @@ def cmd_outbox_run(args: argparse.Namespace) -> int:
     from lkk_core.outbox import Outbox  # noqa: PLC0415
 
     env = environment()
-    services = bootstrap(env)
+    services = services_from_env(env)
     outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
     if args.once:
         print(f"sent {outbox.deliver_pending()} messages")
@@ -127,7 +133,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
     from lkk_core.commands.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
     from lkk_core.services import StaffActor  # noqa: PLC0415
 
-    services = bootstrap(environment())
+    services = services_from_env(environment())
     staff = StaffActor(args.staff_id)
     if args.staff_command == "import-legacy":
         command = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
@@ -135,6 +141,14 @@ def cmd_staff(args: argparse.Namespace) -> int:
     else:
         accounts.restore_email(services, staff, UUID(args.account_id), RestoreEmail(email=args.email))
         print("restored")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from lkk_core.sweep import sweep  # noqa: PLC0415
+
+    report = sweep(services_from_env(environment()))
+    print(f"sweep: shredded {report.keys_shredded} leftover keys of deleted accounts")
     return 0
 
 
@@ -175,6 +189,9 @@ def parser() -> argparse.ArgumentParser:
     deliver.add_argument("--once", action="store_true", help="deliver what is pending and exit")
     deliver.add_argument("--poll", type=float, default=1.0)
     deliver.set_defaults(run=cmd_outbox_run)
+
+    sub.add_parser("sweep", help="record expiries and finish interrupted deletions (run periodically)").set_defaults(
+        run=cmd_sweep)
 
     staff = sub.add_parser("staff", help="supplier staff commands")
     staff.add_argument("--staff-id", default="cli")

@@ -45,10 +45,13 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
                 "tags": ["staff" if resource.auth == "staff" else "accounts"],
                 "parameters": parameters,
                 "responses": {
-                    str(op.status): {
-                        "description": "OK",
-                        **({"content": {"application/json": {"schema": _schema(op.returns, components)}}}
-                           if op.returns else {}),
+                    **{
+                        str(status): {
+                            "description": "OK" if status == op.status else (model.__doc__ or "").strip(),
+                            **({"content": {"application/json": {"schema": _schema(model, components)}}}
+                               if model else {}),
+                        }
+                        for status, model in ((op.status, op.returns), *op.alternatives)
                     },
                     "4XX": {"description": "A problem (RFC 9457) with lkk's `code`", "content": problem},
                 },

@@ -6,7 +6,7 @@ import smtplib
 import ssl
 
 from adapters.mail.message import build_message
-from lkk_core.ports import OutgoingMail
+from lkk_core.ports import MailRejected, OutgoingMail
 
 
 class SmtpMailer:
@@ -43,11 +43,20 @@ class SmtpMailer:
             if self.username is not None:
                 smtp.login(self.username, self.password or "")
             smtp.ehlo_or_helo_if_needed()
-            if smtp.has_extn("8bitmime"):
-                smtp.send_message(build_message(mail, sender=self.sender), mail_options=["BODY=8BITMIME"])
-            else:
-                # RFC 6152: 8-bit data only to a server that offers 8BITMIME.
-                smtp.send_message(build_message(mail, sender=self.sender, cte="quoted-printable"))
+            try:
+                if smtp.has_extn("8bitmime"):
+                    smtp.send_message(build_message(mail, sender=self.sender), mail_options=["BODY=8BITMIME"])
+                else:
+                    # RFC 6152: 8-bit data only to a server that offers 8BITMIME.
+                    smtp.send_message(build_message(mail, sender=self.sender, cte="quoted-printable"))
+            except smtplib.SMTPRecipientsRefused as ex:
+                if all(code >= 500 for code, _ in ex.recipients.values()):
+                    raise MailRejected(f"{mail.to}: {ex.recipients}") from ex
+                raise
+            except smtplib.SMTPResponseException as ex:
+                if ex.smtp_code >= 500:  # 5xx is permanent (RFC 5321 §4.2.1); 4xx is worth a retry
+                    raise MailRejected(f"{mail.to}: {ex.smtp_code} {ex.smtp_error!r}") from ex
+                raise
 
     def _connect(self, context: ssl.SSLContext) -> smtplib.SMTP:
         if self.use_ssl:

@@ -13,7 +13,7 @@ from lkk_core.commands.accounts import (
     ResetPassword,
     SwitchTwoFactor,
 )
-from lkk_core.errors import RateLimited, ValidationFailed
+from lkk_core.errors import Expired, RateLimited, ValidationFailed
 from lkk_core.services import Actor, Services
 
 
@@ -72,10 +72,16 @@ def reset_password(services: Services, cmd: ResetPassword) -> int:
     """Set a new password with the recovery code; every session ends (ACC-11)."""
     _common.check_new_password(cmd.new_password, cmd.new_password_again)
     account = _common.account_by_identifier(services, cmd.email)
+    # One answer for an unknown e-mail, no code, a used or expired code and a
+    # wrong one: anything else would tell a stranger which e-mails have accounts.
     if account is None:
         raise ValidationFailed(_common.WRONG_CODE, field="code")
-    typed = _common.typed_code_hash(services, account, RESET_PASSWORD, cmd.code)
-    if not account.reset_password(typed, services.passwords.hash(cmd.new_password), now=services.clock.now()):
+    try:
+        typed = _common.typed_code_hash(services, account, RESET_PASSWORD, cmd.code)
+        accepted = account.reset_password(typed, services.passwords.hash(cmd.new_password), now=services.clock.now())
+    except Expired:
+        raise ValidationFailed(_common.WRONG_CODE, field="code") from None
+    if not accepted:
         _common.refuse_wrong_code(services, account)
     return services.save(account)
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from lkk_core.accounts import _common
 from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.identifier_index import EMAIL, LOGIN
+from lkk_core.aggregates.identifier_index import EMAIL, LOGIN, normalise_identifier
 from lkk_core.commands.accounts import ImportLegacyAccount, RestoreEmail
 from lkk_core.errors import NotFound
 from lkk_core.services import Services, StaffActor
@@ -37,7 +37,9 @@ def restore_email(services: Services, staff: StaffActor, account_id: UUID, cmd: 
         if account is None or account.is_deleted:
             raise NotFound(field="account_id")
         index = _common.claim(services, EMAIL, cmd.email, account.id)
-        released = _common.release(services, EMAIL, account.email, account.id) if account.email != cmd.email else []
+        # The same address in another spelling shares the index: releasing it would free it.
+        same = account.email is not None and normalise_identifier(account.email) == normalise_identifier(cmd.email)
+        released = [] if same else _common.release(services, EMAIL, account.email, account.id)
         account.restore_email(cmd.email, staff_id=staff.staff_id, now=services.clock.now())
         return services.save(account, index, *released)
 

@@ -294,6 +294,9 @@ class Account(Aggregate):
     def switch_two_factor(self, enabled: bool, *, now: datetime) -> None:
         """Turn confirmation of logins from new devices on or off (ACC-08)."""
         self.require_onboarded()
+        if enabled and not self.email:
+            # The login code goes by e-mail: without one the account would lock itself out.
+            raise PreconditionFailed("Укажите адрес электронной почты", field="email")  # NOTE: proposal
         if enabled != self.two_factor:
             self._two_factor_switched(enabled=enabled, at=now)
 
@@ -332,7 +335,9 @@ class Account(Aggregate):
 
     def needs_login_confirmation(self, fingerprint: str) -> bool:
         """Tell whether a login from this device and browser must be confirmed (ACC-08)."""
-        return self.two_factor and fingerprint not in self.known_devices
+        # An account whose e-mail staff removed cannot receive a code: let it in
+        # (ACC-11a) rather than lock it out; its login still needs the password.
+        return self.two_factor and bool(self.email) and fingerprint not in self.known_devices
 
     def start_session(self, session_id: UUID, token_hash: str, client: LoginChallenge, *, now: datetime) -> None:
         """Open a session after a successful login."""

@@ -105,6 +105,13 @@ class KeyStore:
         with self._lock:
             self._cache[subject] = (None, float("inf"))
 
+    def subjects_with_keys(self) -> set[UUID]:
+        """Return every subject whose key still exists (the sweep compares it with deletions)."""
+        with self._ds.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT subject_id FROM {self.table} WHERE wrapped_key IS NOT NULL")
+            rows = cursor.fetchall()
+        return {row["subject_id"] if isinstance(row["subject_id"], UUID) else UUID(row["subject_id"]) for row in rows}
+
     def preload(self) -> None:
         """Load every key in one query: a rebuild then decodes without a round trip per person."""
         with self._ds.transaction(commit=False) as cursor:

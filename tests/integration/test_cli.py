@@ -30,6 +30,7 @@ def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> 
     exported = lkk(env, tmp_path, "events", "export")
     rebuilt = lkk(env, tmp_path, "project", "rebuild")
     verified = lkk(env, tmp_path, "project", "verify")
+    swept = lkk(env, tmp_path, "sweep")
 
     assert seeded.returncode == 0, seeded.stderr
     assert "already exists" in again.stdout
@@ -39,6 +40,7 @@ def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> 
     assert "demo@lkk.example" not in exported.stdout  # personal data stays sealed in the export
     assert rebuilt.returncode == 0 and "rebuild" in rebuilt.stderr
     assert verified.returncode == 0 and "0 differences" in verified.stdout
+    assert swept.returncode == 0 and "shredded 0" in swept.stdout, swept.stderr
     assert (tmp_path / "var" / "secrets.env").stat().st_mode & 0o077 == 0
 
 

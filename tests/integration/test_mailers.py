@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 
 from adapters.mail import EmlDirectoryMailer, SmtpMailer, mailer_from_url
-from lkk_core.ports import OutgoingMail
+from lkk_core.ports import MailRejected, OutgoingMail
 
 MAIL = OutgoingMail(
     message_id="3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b.4",
@@ -159,6 +159,35 @@ class TestSmtpMailer:
 
         with pytest.raises(ConnectionRefusedError):
             mailer.send(MAIL)
+
+
+class RefusingRecorder(Recorder):
+    """A server that knows no such mailbox (550) or is busy (451), as ``answer`` says."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__()
+        self.answer = answer
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,  # noqa: N802, ARG002
+                          rcpt_options: Any) -> str:
+        return self.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("answer", "raised"),
+    [("550 5.1.1 no such user", MailRejected), ("451 4.3.0 try again later", smtplib.SMTPRecipientsRefused)],
+)
+def test_a_5xx_refusal_is_permanent_and_a_4xx_one_is_retried(answer: str, raised: type[Exception]) -> None:
+    recorder = RefusingRecorder(answer)
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with pytest.raises(raised):
+            SmtpMailer("127.0.0.1", controller.port, sender="noreply@lkk.test").send(MAIL)
+    finally:
+        controller.stop()
+    assert recorder.envelopes == []
 
 
 class TestEmlDirectoryMailer:

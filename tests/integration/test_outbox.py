@@ -12,7 +12,7 @@ from adapters.mail import EmlDirectoryMailer
 from lkk_core import accounts
 from lkk_core.commands.accounts import DeleteAccount
 from lkk_core.outbox import Outbox
-from lkk_core.ports import OutgoingMail
+from lkk_core.ports import MailRejected, OutgoingMail
 from lkk_core.services import Services
 from tests.support import PASSWORD, Letters, Mailbox, registered
 
@@ -76,3 +76,23 @@ def test_the_eml_mailer_writes_a_readable_letter_once_per_message(services: Serv
         OutgoingMail(file.stem, "alice@example.com", "again", "the same message id")
     )
     assert len(list((tmp_path / "outbox").iterdir())) == 1
+
+
+class RejectingMailer(Letters):
+    """A server that refuses one mailbox for good (550) and takes the rest."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        if mail.to == "gone@example.com":
+            raise MailRejected("550 no such user")
+        super().send(mail)
+
+
+def test_a_permanently_refused_letter_does_not_hold_up_later_ones(store_services: Services) -> None:
+    registered(store_services, Mailbox(store_services), "gone@example.com", confirm=False)
+    registered(store_services, Mailbox(store_services), "bob@example.com", confirm=False)
+    mailer = RejectingMailer()
+    outbox = Outbox(store_services.app, mailer, store_services.secret)
+
+    assert outbox.deliver_pending() == 1
+    assert outbox.deliver_pending() == 0  # the refused one is not retried for ever
+    assert [m.to for m in mailer.sent] == ["bob@example.com"]

@@ -100,3 +100,26 @@ def test_no_new_personal_data_about_a_forgotten_person(services: Services) -> No
 
     with pytest.raises(SubjectForgotten):
         services.app.save(stale)
+
+
+def test_acc17_a_crash_between_deletion_and_shredding_is_finished_by_the_sweep(
+    store_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lkk_core.sweep import sweep  # noqa: PLC0415
+
+    _, zoya = canaries(store_services)
+    keys = store_services.app.keys
+
+    def crash(subject: object) -> None:
+        raise SystemExit("power cut after the Deleted event was committed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(keys, "shred", crash)
+        with pytest.raises(SystemExit):
+            accounts.delete_account(store_services, zoya, DeleteAccount(password=PASSWORD))
+    assert zoya.account_id in keys.subjects_with_keys()  # the key outlived the account
+
+    assert sweep(store_services).keys_shredded == 1
+    assert zoya.account_id not in keys.subjects_with_keys()
+    assert sweep(store_services).keys_shredded == 0  # idempotent
+    assert len(keys.subjects_with_keys()) == 1  # the bystander keeps theirs

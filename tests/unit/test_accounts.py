@@ -362,6 +362,43 @@ class TestPasswords:
         assert not profile(services, Actor(account_id, session.session_id))["email_confirmed"]
 
 
+    def test_acc11a_restoring_the_same_email_in_another_spelling_keeps_it_claimed(
+        self, services: Services, mailbox: Mailbox
+    ) -> None:
+        account_id = accounts.import_legacy_account(
+            services, STAFF, ImportLegacyAccount(login="ivanov77", email="iv@example.com", password=PASSWORD)
+        )
+        accounts.restore_email(services, STAFF, account_id, RestoreEmail(email="IV@Example.com"))
+
+        with pytest.raises(Conflict):
+            accounts.register(services, Register(email="iv@example.com", password=PASSWORD,
+                                                 agreement_accepted=True), CHROME)
+        assert log_in(services, "iv@example.com").token
+
+    def test_acc08_acc11a_an_account_without_email_cannot_switch_on_two_factor(self, services: Services) -> None:
+        account_id = accounts.import_legacy_account(
+            services, STAFF, ImportLegacyAccount(login="ivanov77", password=PASSWORD)
+        )
+        session = log_in(services, "ivanov77")
+        actor = Actor(account_id, session.session_id)
+        accounts.save_personal_data(services, actor, SavePersonalData(last_name="Иванов", first_name="Иван"))
+        accounts.save_phone(services, actor, SavePhone(phone="+79001234567"))
+
+        with pytest.raises(PreconditionFailed):
+            accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))
+        assert log_in(services, "ivanov77", device=FIREFOX).token  # never locked out
+
+    def test_acc11_every_failed_recovery_answers_alike(self, services: Services, mailbox: Mailbox) -> None:
+        registered(services, mailbox)
+        reset = {"code": "00000", "new_password": "Newpass#1", "new_password_again": "Newpass#1"}
+        answers = []
+        for email in ("nobody@example.com", "alice@example.com"):  # unknown; known with no code pending
+            with pytest.raises(ValidationFailed) as caught:
+                accounts.reset_password(services, ResetPassword(email=email, **reset))
+            answers.append((type(caught.value), caught.value.message, caught.value.details))
+        assert answers[0] == answers[1]
+
+
 class TestEmailChange:
     def test_as14_acc13_changed_email_is_unconfirmed_until_its_code(self, services: Services, mailbox: Mailbox) -> None:
         actor = registered(services, mailbox)

@@ -357,7 +357,8 @@ def test_password_recovery_confirmation_ends_every_session(client: RecordingClie
     written(client.simulate_post("/v1/password-recovery/confirmation", json=reset))
     reused = client.simulate_post("/v1/password-recovery/confirmation", json=reset)
 
-    assert_problem(reused, 410, "expired")
+    # A used code answers like a wrong one: no hint whether the e-mail has an account.
+    assert_problem(reused, 422, "validation_failed")
     unauthenticated(client, reg["token"])
     assert log_in(client, password=NEW_PASSWORD)["token"]
 
@@ -750,6 +751,8 @@ def test_openapi_document_describes_the_route_table(client: RecordingClient) -> 
     for scheme in ("sessionToken", "staffToken"):
         assert document["components"]["securitySchemes"][scheme]["scheme"] == "bearer"
     assert set(document["x-error-statuses"]) == {cls.__name__ for cls in problems.STATUS}
+    held = document["paths"]["/v1/sessions"]["post"]["responses"]["202"]
+    assert held["content"]["application/json"]["schema"]["$ref"].endswith("/LoginHeld")  # ACC-08's held login
 
 
 # -- properties --------------------------------------------------------------------------

@@ -38,7 +38,8 @@ class Sessions(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Log in by e-mail or login; 202 when a new device must confirm", 201,
-                                    schemas.SessionOpened, cmd.LogIn, "ACC-07, ACC-08")}
+                                    schemas.SessionOpened, cmd.LogIn, "ACC-07, ACC-08",
+                                    alternatives=((202, schemas.LoginHeld),))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.LogIn) -> None:
         result = accounts.log_in(self.services, body, device(req, body.device_id))

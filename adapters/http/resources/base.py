@@ -23,6 +23,8 @@ class Operation:
     returns: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     rules: str = ""
+    # Other successful answers, e.g. 202 «a code was sent» beside 201 «logged in».
+    alternatives: tuple[tuple[int, type[BaseModel]], ...] = ()
 
 
 class Resource:

@@ -1,0 +1,49 @@
+"""``lkk sweep``: finish what a deadline or a crash left undone, and record it.
+
+Run it periodically (cron, a systemd timer). Each step is idempotent, so a
+sweep that dies half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from lkk_core.aggregates.account import Account
+from lkk_core.services import Services
+
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one sweep did."""
+
+    keys_shredded: int = 0
+
+
+def deleted_accounts(services: Services) -> set[UUID]:
+    """Return the ids of every account the log says was deleted."""
+    found: set[UUID] = set()
+    start, topics = 0, (get_topic(Account.Deleted),)
+    while batch := services.app.recorder.select_notifications(
+        start=start, limit=PAGE, topics=topics, inclusive_of_start=False
+    ):
+        found.update(n.originator_id for n in batch)
+        start = batch[-1].id
+    return found
+
+
+def shred_keys_of_deleted_accounts(services: Services) -> int:
+    """Destroy keys that outlived their account's deletion (a crash between save and shred, ACC-17)."""
+    leftovers = services.app.keys.subjects_with_keys() & deleted_accounts(services)
+    for subject in leftovers:
+        services.app.keys.shred(subject)
+    return len(leftovers)
+
+
+def sweep(services: Services) -> SweepReport:
+    """Run every sweeping step once."""
+    return SweepReport(keys_shredded=shred_keys_of_deleted_accounts(services))
