@@ -20,11 +20,12 @@ from lkk_core.errors import (
     ValidationFailed,
     WrongCredentials,
 )
-from lkk_core.ports import Clock, Mailer, OutgoingMail
+from lkk_core.ports import Billing, Clock, Mailer, MailRejected, OutgoingMail
 from lkk_core.services import Actor, Services, Settings, StaffActor
 
 __all__ = [
     "Actor",
+    "Billing",
     "Clock",
     "ConfigurationError",
     "Conflict",
@@ -33,6 +34,7 @@ __all__ = [
     "Forbidden",
     "LkkApplication",
     "LkkError",
+    "MailRejected",
     "Mailer",
     "NotFound",
     "OutgoingMail",

@@ -10,14 +10,15 @@ from lkk_core.clock import SystemClock
 from lkk_core.ports import Billing, Clock
 from lkk_core.projections import ALL_PROJECTIONS, Views
 from lkk_core.security import Passwords, ServerSecret
-from lkk_core.services import Services, Settings
+from lkk_core.services import DEFAULT_PORTAL_URL, Services, Settings
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    """Read the tunable rules: ``LKK_EMAIL_CODE_TTL`` (seconds), ``LKK_CODE_ATTEMPTS``."""
+    """Read the tunable rules: ``LKK_EMAIL_CODE_TTL`` (seconds), ``LKK_CODE_ATTEMPTS``, ``LKK_PORTAL_URL``."""
     return Settings(
         code_ttl=timedelta(seconds=int(env.get("LKK_EMAIL_CODE_TTL", "900"))),
         code_attempts=int(env.get("LKK_CODE_ATTEMPTS", "5")),
+        portal_url=env.get("LKK_PORTAL_URL", DEFAULT_PORTAL_URL),
     )
 
 

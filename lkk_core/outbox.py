@@ -1,8 +1,9 @@
 """The outbox: e-mails recorded as events first, delivered by a follower of the log.
 
-A command only records ``Account.CodeIssued``; this follower reads such
-events in log order, derives the code from the recorded nonce, and hands the
-mail to the ``Mailer`` port. Its position is tracked per message, after the
+A command only records the event that asks for a letter (a code issued, a
+binding requested, a role granted); this follower reads such events in log
+order, derives the code, link or first password from the recorded nonce,
+and hands the letter to the ``Mailer`` port. Its position is tracked per message, after the
 mailer accepted it: a crash between a command's commit and the send loses
 nothing (the event is still ahead of the position), and a message is sent
 again only if the process dies between the mailer's acceptance and the
@@ -19,52 +20,50 @@ from typing import Any
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import get_topic
 
-from lkk_core.aggregates.account import CONFIRM_EMAIL, CONFIRM_LOGIN, RESET_PASSWORD, Account
+from lkk_core.aggregates.account import Account
+from lkk_core.aggregates.contract_binding import ContractBinding
+from lkk_core.aggregates.contract_roles import BINDING, ContractRoles
 from lkk_core.app import LkkApplication
 from lkk_core.personal_data import is_redacted
-from lkk_core.ports import MailRejected, Mailer, OutgoingMail
+from lkk_core.letters import binding_letter, binding_link, code_letter, role_letter
+from lkk_core.ports import Billing, MailRejected, Mailer, OutgoingMail
 from lkk_core.projections.catch_up import view_env
 from lkk_core.security import ServerSecret
+from lkk_core.services import DEFAULT_PORTAL_URL, Services
 
 log = logging.getLogger(__name__)
-
-# NOTE: proposals: the manual shows only the modal (Fig. 3, Fig. 105), not the letter.
-SUBJECTS = {
-    CONFIRM_EMAIL: "Код подтверждения адреса электронной почты",
-    RESET_PASSWORD: "Код для восстановления пароля",
-    CONFIRM_LOGIN: "Код подтверждения входа в личный кабинет",
-}
-PURPOSE_TEXT = {
-    CONFIRM_EMAIL: "Для подтверждения адреса электронной почты введите код",
-    RESET_PASSWORD: "Для восстановления пароля введите код",
-    CONFIRM_LOGIN: "Выполняется вход в личный кабинет с нового устройства или браузера. Для подтверждения введите код",
-}
-
-
-def compose(event: Any, code: str) -> OutgoingMail:
-    """Write the letter that carries a code."""
-    minutes = int((event.expires_at - event.at).total_seconds() // 60)
-    body = (
-        f"Здравствуйте!\n\n{PURPOSE_TEXT[event.purpose]}: {code}\n\n"
-        f"Код действует {minutes} мин. Если вы не запрашивали код, просто проигнорируйте это письмо.\n\n"
-        "Личный кабинет для юридических лиц"
-    )
-    message_id = f"{event.originator_id.hex}.{event.originator_version}"
-    return OutgoingMail(message_id=message_id, to=event.to, subject=SUBJECTS[event.purpose], body=body)
-
 
 class Outbox:
     """Delivers the log's recorded e-mails through a ``Mailer``, each once, in order."""
 
     name = "outbox"
-    topics = (get_topic(Account.CodeIssued),)
+    topics = tuple(get_topic(cls) for cls in (
+        Account.CodeIssued, ContractBinding.Requested, ContractBinding.RequestedAgain,
+        ContractRoles.RoleGranted, ContractRoles.RoleChanged,
+    ))
 
-    def __init__(self, app: LkkApplication, mailer: Mailer, secret: ServerSecret, env: Mapping[str, str] | None = None) -> None:
+    def __init__(  # noqa: PLR0913  (the ports and settings a letter needs)
+        self,
+        app: LkkApplication,
+        mailer: Mailer,
+        secret: ServerSecret,
+        env: Mapping[str, str] | None = None,
+        *,
+        billing: Billing | None = None,
+        portal_url: str = DEFAULT_PORTAL_URL,
+    ) -> None:
         self.app, self.mailer, self.secret = app, mailer, secret
+        self.billing, self.portal_url = billing, portal_url
         environment = view_env(app, self.name, {**app.env, **(env or {})})
         self.tracking: Any = InfrastructureFactory.construct(environment).tracking_recorder()
         self._lock = threading.Lock()
         self._wake = threading.Event()
+
+    @classmethod
+    def for_services(cls, services: Services, mailer: Mailer) -> Outbox:
+        """Build the outbox over the services' log, billing and settings."""
+        return cls(services.app, mailer, services.secret, billing=services.billing,
+                   portal_url=services.settings.portal_url)
 
     def position(self) -> int:
         """Return the position of the last handled message."""
@@ -78,11 +77,10 @@ class Outbox:
                 start=self.position(), limit=100, topics=self.topics, inclusive_of_start=False
             ):
                 for notification in batch:
-                    event = self.app.mapper.to_domain_event(notification)
-                    if not is_redacted(event.to) and event.to:
-                        code = self.secret.code(event.originator_id, event.purpose, event.nonce)
+                    letter = self.letter(self.app.mapper.to_domain_event(notification))
+                    if letter is not None:
                         try:
-                            self.mailer.send(compose(event, code))  # raising leaves it pending
+                            self.mailer.send(letter)  # raising leaves it pending
                             sent += 1
                         except MailRejected:
                             # Refused for good: retrying would hold up every later letter.
@@ -91,6 +89,33 @@ class Outbox:
                                         exc_info=True)
                     self.tracking.insert_tracking(Tracking(self.app.name, notification.id))
         return sent
+
+    def letter(self, event: Any) -> OutgoingMail | None:
+        """Write the letter an event asks for; None when there is nobody to send it to any more."""
+        if isinstance(event, Account.CodeIssued):
+            if not event.to or is_redacted(event.to):
+                return None
+            return code_letter(event, self.secret.code(event.originator_id, event.purpose, event.nonce))
+        if isinstance(event, ContractBinding.Requested | ContractBinding.RequestedAgain):
+            if is_redacted(event.email):
+                return None
+            link = binding_link(self.portal_url, event.originator_id,
+                                self.secret.link_token(event.originator_id, event.nonce))
+            return binding_letter(event, link, self._contract_name(event.contract_number, default=None))
+        if event.source == BINDING:
+            return None  # the binder followed the link; the bell tells them (CON-08)
+        grantee = self.app.repository.get(event.account_id)
+        if grantee.is_deleted or not grantee.email:
+            return None
+        credentials = None
+        if event.invitation_nonce:
+            credentials = (grantee.login, self.secret.initial_password(event.originator_id, event.invitation_nonce))
+        name = self._contract_name(event.contract_number, default=f"№ {event.contract_number}")
+        return role_letter(event, grantee.email, name or "", self.portal_url, credentials)
+
+    def _contract_name(self, number: str, *, default: str | None) -> str | None:
+        contract = self.billing.find_contract(number) if self.billing else None
+        return contract.name if contract else default
 
     def nudge(self, recordings: object = None) -> None:
         """Wake the background sender (after a write)."""

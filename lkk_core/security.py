@@ -8,9 +8,11 @@ stored as SHA-256 of 256 random bits, and passwords as Argon2id hashes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+import string
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -18,6 +20,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 CODE_DIGITS = 5  # DOMAIN.md ACC-03: five input boxes
+_SYMBOLS = "#$%&*+-=?@^_~"  # no quotes or slashes: the password is read from an e-mail
 
 
 def _uuid8(digest: bytes) -> UUID:
@@ -48,6 +51,20 @@ class ServerSecret:
     def code_hash(self, account_id: UUID, purpose: str, nonce: str, code: str) -> str:
         """Return the keyed hash a typed code is compared against."""
         return self._mac("code-hash", account_id.hex, purpose, nonce, code.strip()).hex()
+
+    def link_token(self, binding_id: UUID, nonce: str) -> str:
+        """Derive the 192-bit token of a binding confirmation link (CON-04; never stored)."""
+        return base64.urlsafe_b64encode(self._mac("binding-link", binding_id.hex, nonce)[:24]).decode()
+
+    def initial_password(self, account_id: UUID, nonce: str) -> str:
+        """Derive the password e-mailed to an invited grantee (ROL-16); it meets ACC-09."""
+        mac = self._mac("initial-password", account_id.hex, nonce)
+        classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _SYMBOLS)
+        chars = [alphabet[mac[i] % len(alphabet)] for i, alphabet in enumerate(classes)]
+        pool = string.ascii_letters + string.digits + _SYMBOLS
+        chars += [pool[b % len(pool)] for b in mac[4:16]]
+        order = sorted(range(len(chars)), key=lambda i: (mac[16 + i % 16], i))
+        return "".join(chars[i] for i in order)
 
     def fingerprint(self, basis: str, device_id: str | None) -> str:
         """Return the keyed hash that recognises a known device and browser (ACC-08)."""

@@ -20,6 +20,7 @@ from lkk_core.security import Passwords, ServerSecret
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
 RACE_RETRIES = 5  # ARCHITECTURE.md §2: bounded retries, then Conflict
 
 
@@ -44,6 +45,7 @@ class Settings:
 
     code_ttl: timedelta = timedelta(minutes=15)
     code_attempts: int = 5
+    portal_url: str = DEFAULT_PORTAL_URL  # «Ссылка на ЛКК» in letters, and the base of their links
 
 
 @dataclass

@@ -12,6 +12,8 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from lkk_core.aggregates.account import Account
+from lkk_core.contracts.binding import expire_binding
+from lkk_core.contracts.release import release_contracts
 from lkk_core.services import Services
 
 PAGE = 1000
@@ -22,6 +24,8 @@ class SweepReport:
     """What one sweep did."""
 
     keys_shredded: int = 0
+    bindings_expired: int = 0
+    contracts_released: int = 0
 
 
 def deleted_accounts(services: Services) -> set[UUID]:
@@ -44,6 +48,35 @@ def shred_keys_of_deleted_accounts(services: Services) -> int:
     return len(leftovers)
 
 
+def expire_bindings(services: Services) -> int:
+    """Record ``BindingExpired`` for every request past its 24 hours (CON-05)."""
+    expired = 0
+    while due := services.views["contracts"].due_bindings(services.clock.now()):
+        done = sum(expire_binding(services, binding_id) for binding_id in due)
+        expired += done
+        if not done:
+            break  # the view lags behind the log; the next sweep finds the rest
+    return expired
+
+
+def release_contracts_of_deleted_accounts(services: Services) -> int:
+    """Take contracts from deleted accounts the view had not shown at deletion time (ACC-17)."""
+    released = 0
+    for account_id in deleted_accounts(services):
+        if services.views["contracts"].holdings_of(account_id) or services.views["contracts"].pending_bindings(
+            account_id, services.clock.now()
+        ):
+            changed = release_contracts(services, account_id)
+            if changed:
+                services.save(*changed)
+                released += 1
+    return released
+
+
 def sweep(services: Services) -> SweepReport:
     """Run every sweeping step once."""
-    return SweepReport(keys_shredded=shred_keys_of_deleted_accounts(services))
+    return SweepReport(
+        bindings_expired=expire_bindings(services),
+        contracts_released=release_contracts_of_deleted_accounts(services),
+        keys_shredded=shred_keys_of_deleted_accounts(services),
+    )

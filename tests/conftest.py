@@ -13,6 +13,7 @@ from lkk_core.app import new_key
 from lkk_core.bootstrap import bootstrap
 from lkk_core.clock import FixedClock
 from lkk_core.services import Services
+from tests.contracts_support import Catalogue
 
 PG = {"host": "127.0.0.1", "port": "5432", "dbname": "test", "user": "postgres"}
 
@@ -82,7 +83,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def services(sqlite_env: dict[str, str], clock: FixedClock) -> Iterator[Services]:
     """Services over SQLite with views caught up inline."""
-    built = bootstrap(sqlite_env, clock=clock)
+    built = bootstrap(sqlite_env, clock=clock, billing=Catalogue())
     yield built
     built.views.close()
     built.app.close()
@@ -91,7 +92,7 @@ def services(sqlite_env: dict[str, str], clock: FixedClock) -> Iterator[Services
 @pytest.fixture
 def store_services(store_env: dict[str, str], clock: FixedClock) -> Iterator[Services]:
     """Services over each store in turn."""
-    built = bootstrap(store_env, clock=clock)
+    built = bootstrap(store_env, clock=clock, billing=Catalogue())
     yield built
     built.views.close()
     built.app.close()

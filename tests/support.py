@@ -35,7 +35,7 @@ class Mailbox:
 
     def __init__(self, services: Services) -> None:
         self.letters = Letters()
-        self.outbox = Outbox(services.app, self.letters, services.secret)
+        self.outbox = Outbox.for_services(services, self.letters)
 
     def deliver(self) -> list[OutgoingMail]:
         before = len(self.letters.sent)

@@ -40,7 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Two outboxes over one log would each send every letter: with several
     # `lkk serve` processes, set LKK_OUTBOX=external and run one `lkk outbox run`.
     if env.get("LKK_OUTBOX", "inline") == "inline":
-        outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
+        outbox = Outbox.for_services(services, mailer_from_url(mail_url(env)))
         services.after_save.append(outbox.nudge)
         threading.Thread(target=outbox.run_forever, name="outbox", daemon=True).start()
         mail = f"mail -> {mail_url(env)}"
@@ -118,7 +118,7 @@ def cmd_outbox_run(args: argparse.Namespace) -> int:
 
     env = environment()
     services = services_from_env(env)
-    outbox = Outbox(services.app, mailer_from_url(mail_url(env)), services.secret)
+    outbox = Outbox.for_services(services, mailer_from_url(mail_url(env)))
     if args.once:
         print(f"sent {outbox.deliver_pending()} messages")
         return 0
@@ -148,7 +148,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from lkk_core.sweep import sweep  # noqa: PLC0415
 
     report = sweep(services_from_env(environment()))
-    print(f"sweep: shredded {report.keys_shredded} leftover keys of deleted accounts")
+    print(f"sweep: expired {report.bindings_expired} binding requests, released the contracts of"
+          f" {report.contracts_released} deleted accounts, shredded {report.keys_shredded} leftover keys")
     return 0
 
 

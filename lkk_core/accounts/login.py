@@ -63,6 +63,7 @@ def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
         _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
         position = services.save(account)
         return LoginResult(account.id, position, challenge_id=client.challenge_id, stage=account.stage)
+    account.confirm_invited_email(now=services.clock.now())
     session_id, token = open_session(services, account, device)
     position = services.save(account)
     return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)

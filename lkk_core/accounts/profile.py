@@ -14,6 +14,7 @@ from lkk_core.commands.accounts import (
     SwitchTwoFactor,
 )
 from lkk_core.errors import Expired, RateLimited, ValidationFailed
+from lkk_core.contracts.release import release_contracts
 from lkk_core.services import Actor, Services
 
 
@@ -97,8 +98,9 @@ def delete_account(services: Services, actor: Actor, cmd: DeleteAccount) -> int:
             *_common.release(services, EMAIL, account.email, account.id),
             *_common.release(services, LOGIN, account.login, account.id),
         ]
+        contracts = release_contracts(services, account.id)  # the contracts themselves stay whole
         account.delete(now=services.clock.now())
-        position = services.save(account, *released)
+        position = services.save(account, *released, *contracts)
         # After the save, never before: shredding first would leave the e-mail
         # index unreleasable (notes/crypto-shredding.md §1). Idempotent if retried.
         services.app.keys.shred(account.id)

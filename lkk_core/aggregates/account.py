@@ -101,6 +101,18 @@ class Account(Aggregate):
             agreement_accepted_at=None, origin="legacy", at=now,
         )
 
+    @classmethod
+    def invite(cls, *, email: str, login: str, password_hash: str, now: datetime) -> Account:
+        """Open an account for an e-mail an Administrator granted a role to (ROL-16).
+
+        The e-mailed login and password prove the address at the first login,
+        which confirms it; the person then goes through onboarding (ACC-05).
+        """
+        return cls(
+            email=email, login=login, password_hash=password_hash, advertising=False,
+            agreement_accepted_at=None, origin="invitation", at=now,
+        )
+
     @event("Registered", topic="lkk:Account.Registered")
     def __init__(
         self,
@@ -332,6 +344,11 @@ class Account(Aggregate):
         self._end_all_sessions(at)
 
     # -- sessions (ACC-07, ACC-08, ACC-14, ACC-15) ---------------------------------
+
+    def confirm_invited_email(self, *, now: datetime) -> None:
+        """The first login with the e-mailed credentials proves the e-mail (ROL-16)."""
+        if self.origin == "invitation" and not self.email_confirmed and self.email:
+            self._email_confirmed(at=now)
 
     def needs_login_confirmation(self, fingerprint: str) -> bool:
         """Tell whether a login from this device and browser must be confirmed (ACC-08)."""

@@ -2,13 +2,16 @@
 
 from lkk_core.projections.base import SqlProjection, SqlView, concrete_view
 from lkk_core.projections.catch_up import Views
+from lkk_core.projections.contracts import ContractsProjection, ContractsView
 from lkk_core.projections.profile import ProfileProjection, ProfileView
 from lkk_core.projections.sessions import SessionsProjection, SessionsView
 
-ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (ProfileProjection, SessionsProjection)
+ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (ProfileProjection, SessionsProjection, ContractsProjection)
 
 __all__ = [
     "ALL_PROJECTIONS",
+    "ContractsProjection",
+    "ContractsView",
     "ProfileProjection",
     "ProfileView",
     "SessionsProjection",

@@ -43,6 +43,8 @@ class SqlView:
 
     # {table name: column definitions}; types TEXT and INTEGER only, so one DDL fits both.
     tables: ClassVar[dict[str, str]] = {}
+    # {index name: (table, columns)}: what the queries look rows up by.
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {}
     datastore: Any
 
     @property
@@ -62,7 +64,11 @@ class SqlView:
         return text.replace("?", "%s") if self.is_postgres else text
 
     def _ddl(self) -> list[str]:
-        return [f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})" for name, columns in self.tables.items()]
+        return [
+            *(f"CREATE TABLE IF NOT EXISTS {{{name}}} ({columns})" for name, columns in self.tables.items()),
+            *(f"CREATE INDEX IF NOT EXISTS {index} ON {{{table}}} ({columns})"
+              for index, (table, columns) in self.indexes.items()),
+        ]
 
     # SQLite's recorder asks for its statements through this hook ...
     def construct_create_table_statements(self) -> list[str]:

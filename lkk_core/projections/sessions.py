@@ -18,6 +18,7 @@ class SessionsView(SqlView):
             " browser_version TEXT NOT NULL, os TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT"
         ),
     }
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {"sessions_by_account": ("sessions", "account_id")}
 
     def sessions(self, account_id: UUID, current_session_id: UUID | None = None) -> list[dict[str, Any]]:
         """Return the account's sessions, newest first, the current one marked."""

@@ -40,7 +40,7 @@ def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> 
     assert "demo@lkk.example" not in exported.stdout  # personal data stays sealed in the export
     assert rebuilt.returncode == 0 and "rebuild" in rebuilt.stderr
     assert verified.returncode == 0 and "0 differences" in verified.stdout
-    assert swept.returncode == 0 and "shredded 0" in swept.stdout, swept.stderr
+    assert swept.returncode == 0 and "shredded 0 leftover keys" in swept.stdout, swept.stderr
     assert (tmp_path / "var" / "secrets.env").stat().st_mode & 0o077 == 0
 
 

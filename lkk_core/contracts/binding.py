@@ -1,0 +1,123 @@
+"""Binding a contract by its number and a listed e-mail, and removing it (CON-02 … CON-08, CON-11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from lkk_core.accounts._common import acting_account
+from lkk_core.aggregates.account import Account
+from lkk_core.aggregates.contract_binding import ALREADY_BOUND, ContractBinding, binding_id
+from lkk_core.aggregates.contract_roles import ContractRoles
+from lkk_core.aggregates.identifier_index import normalise_identifier
+from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
+from lkk_core.contracts import _common
+from lkk_core.contracts.release import drop_binding
+from lkk_core.errors import Conflict, NotFound, ValidationFailed
+from lkk_core.permissions import Capability
+from lkk_core.security import new_nonce, token_hash
+from lkk_core.services import Actor, Services
+
+EMAIL_NOT_ON_CONTRACT = "Указанный адрес электронной почты не найден в договоре"  # NOTE: proposal (CON-03)
+
+
+@dataclass(frozen=True)
+class BindingRequested:
+    """A pending binding: the link went to ``email``; it works until ``expires_at``."""
+
+    binding_id: UUID
+    contract_number: str
+    expires_at: datetime
+    position: int
+
+
+def request_binding(services: Services, actor: Actor, cmd: RequestBinding) -> BindingRequested:
+    """«Новый договор» → «Сохранить»: check the e-mail against the contract and e-mail a link (CON-02 … CON-04)."""
+    number = _common.contract_number(cmd.contract_number)
+    account = acting_account(services, actor)
+    account.require_confirmed_email()
+    contract = _common.contract(services, number)
+    listed = {normalise_identifier(email) for email in contract.emails}
+    if normalise_identifier(cmd.email) not in listed:
+        raise ValidationFailed(EMAIL_NOT_ON_CONTRACT, field="email")
+
+    def attempt() -> BindingRequested:
+        now = services.clock.now()
+        if _common.holding(services, actor.account_id, number) is not None:
+            raise Conflict(ALREADY_BOUND, contract_number=number)
+        binding = services.find(ContractBinding, binding_id(number, actor.account_id))
+        if binding is None:
+            binding = ContractBinding.request(number, actor.account_id, email=cmd.email, nonce=new_nonce(), now=now)
+        else:
+            binding.request_again(email=cmd.email, nonce=new_nonce(), now=now)
+        position = services.save(binding)
+        return BindingRequested(binding.id, number, binding.expires_at, position)
+
+    return services.retrying(attempt)
+
+
+def confirm_binding(services: Services, cmd: ConfirmBinding) -> tuple[str, int]:
+    """Follow the e-mailed link: bind and become «Руководитель» (CON-04, CON-05, CON-08); no login needed."""
+
+    def attempt() -> tuple[str, int]:
+        binding = services.find(ContractBinding, cmd.binding_id)
+        if binding is None:
+            raise NotFound("Ссылка недействительна", field="binding_id")  # NOTE: proposal
+        expected = token_hash(services.secret.link_token(binding.id, binding.nonce))
+        binding.confirm(token_hash(cmd.token), expected, now=services.clock.now())
+        account = services.find(Account, binding.account_id)
+        if account is None or account.is_deleted:
+            raise NotFound("Ссылка недействительна", field="binding_id")  # NOTE: proposal
+        roles = _common.roles(services, binding.contract_number)
+        if roles is None:
+            roles = ContractRoles(contract_number=binding.contract_number, at=services.clock.now())
+        roles.take_as_binder(binding.account_id, now=services.clock.now())
+        return binding.contract_number, services.save(binding, roles)
+
+    return services.retrying(attempt)
+
+
+def unbind_contract(services: Services, actor: Actor, number: str) -> int:
+    """«Удалить договор» → «Удалить»: the contract leaves this account only (CON-11)."""
+    number = _common.contract_number(number)
+    acting_account(services, actor)
+
+    def attempt() -> int:
+        _common.require_capability(services, actor, number, Capability.REMOVE_CONTRACT)
+        roles = _common.roles(services, number)
+        assert roles is not None  # require_capability found a holding in it
+        now = services.clock.now()
+        roles.leave(actor.account_id, now=now)
+        return services.save(roles, *drop_binding(services, number, actor.account_id, now, "user"))
+
+    return services.retrying(attempt)
+
+
+def cancel_binding_request(services: Services, actor: Actor, number: str) -> int:
+    """Withdraw a pending request before its link is followed."""
+    number = _common.contract_number(number)
+    acting_account(services, actor)
+
+    def attempt() -> int:
+        binding = services.find(ContractBinding, binding_id(number, actor.account_id))
+        if binding is None or not binding.is_pending(services.clock.now()):
+            raise NotFound(_common.NOT_FOUND, field="contract_number")
+        binding.unbind(now=services.clock.now(), reason="cancelled")
+        return services.save(binding)
+
+    return services.retrying(attempt)
+
+
+def expire_binding(services: Services, binding_id_: UUID) -> bool:
+    """Record the expiry of one request past its 24 hours (CON-05); False if it was not due."""
+
+    def attempt() -> bool:
+        binding = services.find(ContractBinding, binding_id_)
+        if binding is None or not binding.expire(now=services.clock.now()):
+            return False
+        services.save(binding)
+        return True
+
+    return services.retrying(attempt)
+

@@ -1,0 +1,148 @@
+"""Roles on a contract: the Administrator's grants, staff's Administrator, requests (DOMAIN.md §12)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from lkk_core.accounts._common import account_by_identifier, acting_account, claim
+from lkk_core.aggregates.account import Account
+from lkk_core.aggregates.contract_binding import ContractBinding, binding_id
+from lkk_core.aggregates.contract_roles import ContractRoles, roles_id
+from lkk_core.aggregates.identifier_index import EMAIL, LOGIN
+from lkk_core.commands.contracts import GrantAdministrator, GrantRole, RefuseAdministratorRequest
+from lkk_core.contracts import _common
+from lkk_core.errors import NotFound
+from lkk_core.permissions import Capability
+from lkk_core.security import new_nonce
+from lkk_core.services import Actor, Services, StaffActor
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """The outcome of a grant: the grantee, and whether the grant opened an account for them (ROL-16)."""
+
+    account_id: UUID
+    invited: bool
+    position: int
+
+
+def grant_role(services: Services, actor: Actor, number: str, cmd: GrantRole) -> RoleGrant:
+    """«Добавить роль» → «Сохранить»: give or change a role on chosen energy objects (ROL-14 … ROL-16)."""
+    number = _common.contract_number(number)
+    acting_account(services, actor).require_onboarded()
+    _common.require_capability(services, actor, number, Capability.GRANT_ROLE)
+    contract = _common.contract(services, number)
+
+    def attempt() -> RoleGrant:
+        roles = services.get(ContractRoles, roles_id(number))
+        now = services.clock.now()
+        grantee = account_by_identifier(services, cmd.email)
+        created: list[object] = []
+        nonce = None
+        if grantee is None:
+            nonce = new_nonce()
+            password = services.secret.initial_password(roles.id, nonce)
+            login = f"lkk{secrets.randbelow(10**8):08d}"
+            grantee = Account.invite(
+                email=cmd.email, login=login, password_hash=services.passwords.hash(password), now=now
+            )
+            created = [grantee, claim(services, EMAIL, cmd.email, grantee.id), claim(services, LOGIN, login, grantee.id)]
+        roles.grant(
+            actor.account_id, grantee.id, cmd.role, frozenset(cmd.energy_objects),
+            contract_objects=contract.energy_object_codes, invitation_nonce=nonce, now=now,
+        )
+        position = services.save(*created, roles)  # type: ignore[arg-type]
+        return RoleGrant(grantee.id, nonce is not None, position)
+
+    return services.retrying(attempt)
+
+
+def revoke_role(services: Services, actor: Actor, number: str, account_id: UUID) -> int:
+    """«Удаление назначенной роли»: the holder loses the contract (ROL-17)."""
+    number = _common.contract_number(number)
+    acting_account(services, actor)
+
+    def attempt() -> int:
+        _common.require_capability(services, actor, number, Capability.REVOKE_ROLE)
+        roles = services.get(ContractRoles, roles_id(number))
+        now = services.clock.now()
+        roles.revoke(actor.account_id, account_id, now=now)
+        return services.save(roles, *_unbound(services, number, account_id, now))
+
+    return services.retrying(attempt)
+
+
+def request_administrator(services: Services, actor: Actor, number: str) -> UUID:
+    """«Запросить доступ»: record a request staff can act on (ROL-12); the appeal comes with appeals."""
+    number = _common.contract_number(number)
+    acting_account(services, actor)
+    request_id = uuid4()
+
+    def attempt() -> UUID:
+        _common.require_capability(services, actor, number, Capability.REQUEST_ADMINISTRATOR)
+        roles = services.get(ContractRoles, roles_id(number))
+        roles.request_administrator(actor.account_id, request_id, now=services.clock.now())
+        services.save(roles)
+        return request_id
+
+    return services.retrying(attempt)
+
+
+# -- supplier staff --------------------------------------------------------------
+
+
+def grant_administrator(services: Services, staff: StaffActor, number: str, cmd: GrantAdministrator) -> int:
+    """Make a holder of the contract its Administrator, after checking their authority (ROL-08, ROL-13)."""
+    number = _common.contract_number(number)
+
+    def attempt() -> int:
+        roles = _common.roles(services, number)
+        if roles is None:
+            raise NotFound("Пользователь не добавлял этот договор", field="account_id")  # NOTE: proposal
+        roles.grant_administrator(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
+        return services.save(roles)
+
+    return services.retrying(attempt)
+
+
+def revoke_role_by_staff(services: Services, staff: StaffActor, number: str, account_id: UUID) -> int:
+    """Remove any holder's role, the Administrator's included (ROL-17 decision)."""
+    number = _common.contract_number(number)
+
+    def attempt() -> int:
+        roles = _common.roles(services, number)
+        if roles is None:
+            raise NotFound("Пользователь не найден", field="account_id")  # NOTE: proposal
+        now = services.clock.now()
+        roles.revoke_by_staff(account_id, staff_id=staff.staff_id, now=now)
+        return services.save(roles, *_unbound(services, number, account_id, now))
+
+    return services.retrying(attempt)
+
+
+def refuse_administrator_request(
+    services: Services, staff: StaffActor, number: str, cmd: RefuseAdministratorRequest
+) -> int:
+    """Answer a request for the Administrator role with a refusal (ROL-13)."""
+    number = _common.contract_number(number)
+
+    def attempt() -> int:
+        roles = _common.roles(services, number)
+        if roles is None:
+            raise NotFound("Запрос не найден", field="account_id")  # NOTE: proposal
+        roles.refuse_request(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
+        return services.save(roles)
+
+    return services.retrying(attempt)
+
+
+def _unbound(services: Services, number: str, account_id: UUID, now: datetime) -> list[ContractBinding]:
+    # The holder's own binding goes with the role, so the contract leaves their account (ROL-17).
+    binding = services.find(ContractBinding, binding_id(number, account_id))
+    if binding is None or not binding.is_bound:
+        return []
+    binding.unbind(now=now, reason="role_revoked")
+    return [binding]
