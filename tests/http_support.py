@@ -31,9 +31,12 @@ def route_of(path: str) -> str | None:
     return next((template for template, pattern in ROUTE_PATTERNS if pattern.match(path)), None)
 
 
-def every_operation() -> set[tuple[str, str]]:
-    """Return (method, template) of every operation the route table offers."""
-    return {(method, template) for template, resource in ROUTES for method in resource.OPERATIONS}
+def every_operation(area: str | None = None) -> set[tuple[str, str]]:
+    """Return (method, template) of every operation the route table offers (of one resources module)."""
+    return {
+        (method, template) for template, resource in ROUTES for method in resource.OPERATIONS
+        if area is None or resource.__module__.endswith(f".{area}")
+    }
 
 
 def media_type(result: falcon.testing.Result) -> str:

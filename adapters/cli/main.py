@@ -126,21 +126,53 @@ def cmd_outbox_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_staff(args: argparse.Namespace) -> int:
+def _account_id(services: Any, who: str) -> Any:
+    """Staff name an account by its id or by its e-mail (or legacy login)."""
     from uuid import UUID  # noqa: PLC0415
 
-    from lkk_core import accounts  # noqa: PLC0415
+    from lkk_core.accounts._common import account_by_identifier  # noqa: PLC0415
+    from lkk_core.errors import NotFound  # noqa: PLC0415
+
+    try:
+        return UUID(who)
+    except ValueError:
+        account = account_by_identifier(services, who)
+        if account is None:
+            raise NotFound("Пользователь не найден", field="account") from None  # NOTE: proposal
+        return account.id
+
+
+def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per staff command)
+    from lkk_core import accounts, contracts  # noqa: PLC0415
     from lkk_core.commands.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
+    from lkk_core.commands.contracts import GrantAdministrator, RefuseAdministratorRequest  # noqa: PLC0415
     from lkk_core.services import StaffActor  # noqa: PLC0415
 
     services = services_from_env(environment())
-    staff = StaffActor(args.staff_id)
-    if args.staff_command == "import-legacy":
-        command = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
-        print(accounts.import_legacy_account(services, staff, command))
-    else:
-        accounts.restore_email(services, staff, UUID(args.account_id), RestoreEmail(email=args.email))
+    staff, command = StaffActor(args.staff_id), args.staff_command
+    if command == "import-legacy":
+        imported = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
+        print(accounts.import_legacy_account(services, staff, imported))
+    elif command == "restore-email":
+        accounts.restore_email(services, staff, _account_id(services, args.account), RestoreEmail(email=args.email))
         print("restored")
+    elif command == "grant-administrator":
+        grant = GrantAdministrator(account_id=_account_id(services, args.account))
+        contracts.grant_administrator(services, staff, args.contract, grant)
+        print(f"{args.account} is the Administrator of {args.contract}")
+    elif command == "revoke-role":
+        contracts.revoke_role_by_staff(services, staff, args.contract, _account_id(services, args.account))
+        print("revoked")
+    elif command == "refuse-request":
+        refusal = RefuseAdministratorRequest(account_id=_account_id(services, args.account))
+        contracts.refuse_administrator_request(services, staff, args.contract, refusal)
+        print("refused")
+    elif command == "contract-users":
+        for row in contracts.staff_contract_users(services, staff, args.contract):
+            print(json.dumps(row, ensure_ascii=False))
+    else:  # requests
+        for row in contracts.open_administrator_requests(services, staff):
+            print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
@@ -203,9 +235,23 @@ def parser() -> argparse.ArgumentParser:
     legacy.add_argument("--password", required=True)
     legacy.set_defaults(run=cmd_staff)
     restore = staff_sub.add_parser("restore-email", help="restore a removed e-mail, unconfirmed (ACC-11a)")
-    restore.add_argument("account_id")
+    restore.add_argument("account", help="account id, e-mail or login")
     restore.add_argument("email")
     restore.set_defaults(run=cmd_staff)
+    for name, text in (
+        ("grant-administrator", "make a holder of the contract its Administrator (ROL-08)"),
+        ("revoke-role", "remove a holder's role on the contract, the Administrator's too (ROL-17)"),
+        ("refuse-request", "refuse a holder's request for the Administrator role (ROL-13)"),
+    ):
+        action = staff_sub.add_parser(name, help=text)
+        action.add_argument("contract", help="the 14-digit contract number")
+        action.add_argument("account", help="account id, e-mail or login")
+        action.set_defaults(run=cmd_staff)
+    users = staff_sub.add_parser("contract-users", help="list who holds the contract (JSON Lines)")
+    users.add_argument("contract")
+    users.set_defaults(run=cmd_staff)
+    staff_sub.add_parser("requests", help="list open requests for the Administrator role (JSON Lines)").set_defaults(
+        run=cmd_staff)
     return top
 
 

@@ -12,6 +12,7 @@ from adapters.http import problems
 from adapters.http.middleware import Authentication, Validation
 from adapters.http.openapi import OpenApiDocument, openapi
 from adapters.http.resources import accounts as acc
+from adapters.http.resources import contracts as con
 from adapters.http.resources.base import Resource
 from lkk_core.services import Services
 
@@ -37,8 +38,23 @@ ROUTES: list[tuple[str, type[Resource]]] = [
     ("/v1/me/sessions", acc.SessionList),
     ("/v1/me/sessions/{session_id:uuid}", acc.SessionItem),
     ("/v1/logout", acc.Logout),
+    ("/v1/contracts", con.ContractList),
+    ("/v1/contracts/{contract_number}", con.ContractItem),
+    ("/v1/contracts/{contract_number}/export.xlsx", con.ContractExport),
+    ("/v1/contracts/{contract_number}/users", con.ContractUsers),
+    ("/v1/contracts/{contract_number}/roles", con.ContractRoles),
+    ("/v1/contracts/{contract_number}/roles/{account_id:uuid}", con.ContractRole),
+    ("/v1/contracts/{contract_number}/administrator-requests", con.AdministratorRequests),
+    ("/v1/contract-bindings", con.Bindings),
+    ("/v1/contract-bindings/confirmation", con.BindingConfirmation),
+    ("/v1/contract-bindings/{contract_number}", con.PendingBinding),
     ("/v1/staff/legacy-accounts", acc.StaffLegacyAccounts),
     ("/v1/staff/accounts/{account_id:uuid}/email", acc.StaffAccountEmail),
+    ("/v1/staff/contracts/{contract_number}/administrator", con.StaffAdministrator),
+    ("/v1/staff/contracts/{contract_number}/users", con.StaffContractUsers),
+    ("/v1/staff/contracts/{contract_number}/roles/{account_id:uuid}", con.StaffContractRole),
+    ("/v1/staff/contracts/{contract_number}/administrator-requests/refusals", con.StaffRequestRefusal),
+    ("/v1/staff/administrator-requests", con.StaffAdministratorRequests),
 ]
 
 

@@ -24,8 +24,9 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str
 
 def _path(path: str) -> tuple[str, list[dict[str, Any]]]:
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-        for name in re.findall(r"{(\w+):uuid}", path)
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "format": "uuid"} if converter == "uuid" else {"type": "string"}}
+        for name, converter in re.findall(r"{(\w+)(?::(\w+))?}", path)
     ]
     return re.sub(r"{(\w+):\w+}", r"{\1}", path), parameters
 
@@ -42,7 +43,7 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
                 "summary": op.summary,
                 "description": f"Rules: {op.rules}" if op.rules else "",
                 "operationId": f"{resource.__name__}_{method.lower()}",
-                "tags": ["staff" if resource.auth == "staff" else "accounts"],
+                "tags": ["staff" if resource.auth == "staff" else resource.__module__.rsplit(".", 1)[-1]],
                 "parameters": parameters,
                 "responses": {
                     **{
@@ -50,6 +51,8 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
                             "description": "OK" if status == op.status else (model.__doc__ or "").strip(),
                             **({"content": {"application/json": {"schema": _schema(model, components)}}}
                                if model else {}),
+                            **({"content": {op.media_type: {"schema": {"type": "string", "format": "binary"}}}}
+                               if op.media_type and status == op.status else {}),
                         }
                         for status, model in ((op.status, op.returns), *op.alternatives)
                     },

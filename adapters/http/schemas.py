@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -97,3 +99,222 @@ def profile_out(row: dict[str, Any]) -> dict[str, Any]:
     """Shape a profile view row for the API."""
     fields = Profile.model_fields
     return Profile.model_validate({k: v for k, v in row.items() if k in fields}).model_dump(mode="json")
+
+
+# -- contracts and roles -------------------------------------------------------------------
+
+
+class ContractRow(Out):
+    """One line of the contract list: a bound contract with the role, or a request waiting for its link."""
+
+    contract_number: str
+    status: str  # "bound" | "pending"
+    name: str | None = None
+    customer: str | None = None
+    role: str | None = None
+    role_label: str | None = None
+    energy_objects: list[str] | None = None  # None: every energy object of the contract
+    may_request_administrator: bool = False
+    administrator_requested: bool = False
+    binding_id: UUID | None = None
+    requested_at: str | None = None
+    expires_at: str | None = None
+
+
+class ContractList(Out):
+    """«Договоры»: the account's contracts by number, then pending requests (CON-01, CON-05)."""
+
+    items: list[ContractRow]
+
+
+class BindingRequestedOut(Out):
+    """A binding request: the link went to the contract's e-mail; it works until ``expires_at``."""
+
+    binding_id: UUID
+    contract_number: str
+    expires_at: str
+    position: int
+
+
+class BindingConfirmed(Out):
+    """The link was followed: the contract is in the account (CON-04)."""
+
+    contract_number: str
+    position: int
+
+
+class _Attrs(Out):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class PartyOut(_Attrs):
+    """One side of the contract («Реквизиты сторон»)."""
+
+    name: str
+    inn: str
+    kpp: str | None
+    ogrn: str | None
+    legal_address: str | None
+    postal_address: str | None
+
+
+class BankOut(_Attrs):
+    """«Банковские реквизиты»."""
+
+    bank_name: str
+    bik: str
+    correspondent_account: str
+    settlement_account: str
+
+
+class ContactOut(_Attrs):
+    """The curator or branch of the contract."""
+
+    kind: str
+    name: str
+    phone: str | None
+    email: str | None
+    address: str | None
+
+
+class ScaleOut(_Attrs):
+    """A tariff zone × measured quantity."""
+
+    zone: str
+    quantity: str
+
+
+class MeterOut(_Attrs):
+    """ПУ with its settlement characteristics."""
+
+    number: str
+    model: str
+    status: str
+    digits: int
+    fraction_digits: int
+    scales: list[ScaleOut]
+    verified_on: date | None
+    next_verification_on: date | None
+
+
+class MeteringPointOut(_Attrs):
+    """ИК / metering point; decimals as strings, exact."""
+
+    number: str
+    name: str
+    coefficient: Decimal
+    losses_percent: Decimal
+    voltage: str | None
+    max_power_kw: Decimal | None
+    meters: list[MeterOut]
+
+
+class EnergyObjectOut(_Attrs):
+    """ЭО with its metering points."""
+
+    code: str
+    name: str
+    address: str
+    status: str
+    metering_points: list[MeteringPointOut]
+
+
+class AttachmentOut(_Attrs):
+    """A file attached to the contract in billing."""
+
+    attachment_id: str
+    title: str
+    file_name: str
+
+
+class ContractOut(_Attrs):
+    """The contract as billing keeps it, cut to what the role may see."""
+
+    number: str
+    name: str
+    signed_on: date
+    price_category: str
+    customer: PartyOut
+    supplier: PartyOut
+    bank: BankOut | None
+    emails: list[str]
+    contacts: list[ContactOut]
+    energy_objects: list[EnergyObjectOut]
+    attachments: list[AttachmentOut]
+
+
+class ContractDetailOut(Out):
+    """The contract screen (CON-09) with the actor's role, scope and what they may do (Table 3)."""
+
+    contract: ContractOut
+    role: str
+    role_label: str
+    energy_objects: list[str] | None
+    capabilities: list[str]
+    has_administrator: bool
+    may_request_administrator: bool
+
+
+class ContractUser(Out):
+    """One holder of the contract, for its Administrator (ROL-06)."""
+
+    account_id: UUID
+    email: str | None
+    last_name: str | None
+    first_name: str | None
+    patronymic: str | None
+    role: str
+    role_label: str
+    energy_objects: list[str] | None
+    source: str
+    since: str
+
+
+class ContractUsers(Out):
+    """Every account that holds the contract."""
+
+    items: list[ContractUser]
+
+
+class RoleGranted(Out):
+    """A grant: the grantee, and whether the grant opened an account for them (ROL-16)."""
+
+    account_id: UUID
+    invited: bool
+    position: int
+
+
+class AdministratorRequested(Out):
+    """«Запросить доступ» was recorded for supplier staff (ROL-12)."""
+
+    request_id: UUID
+    position: int
+
+
+class AdministratorRequest(Out):
+    """An open request for the Administrator role (ROL-12, ROL-13)."""
+
+    request_id: UUID
+    contract_number: str
+    account_id: UUID
+    requested_at: str
+
+
+class AdministratorRequests(Out):
+    """Requests staff have not answered."""
+
+    items: list[AdministratorRequest]
+
+
+def contract_detail_out(detail: Any) -> dict[str, Any]:
+    """Shape a ``ContractDetail`` for the API."""
+    holding = detail.holding
+    return ContractDetailOut(
+        contract=ContractOut.model_validate(detail.contract),
+        role=holding.role.value,
+        role_label=holding.role.label,
+        energy_objects=None if holding.energy_objects is None else sorted(holding.energy_objects),
+        capabilities=[c.value for c in detail.capabilities],
+        has_administrator=detail.has_administrator,
+        may_request_administrator=detail.may_request_administrator,
+    ).model_dump(mode="json")

@@ -137,7 +137,7 @@ class ContractBinding(Aggregate):
 
     @event("Unbound", topic="lkk:ContractBinding.ContractUnbound")
     def _unbound(self, reason: str, at: datetime) -> None:
-        """The contract left the account: ``user`` removed it, or ``role_revoked`` by its Administrator."""
+        """The contract or request left the account (``reason`` says why: see the event catalogue)."""
         self.status = UNBOUND
 
 

@@ -188,7 +188,7 @@ class ContractRoles(Aggregate):
         self, contract_number: str, account_id: UUID, role: str, energy_objects: list[str] | None, source: str,
         by_account: UUID | None, by_staff: str | None, invitation_nonce: str | None, at: datetime,
     ) -> None:
-        """An account got a role on the contract (``energy_objects`` None: all of them)."""
+        """An account got a role on the contract; ``energy_objects`` null means all of them."""
         self._hold(account_id, role, energy_objects)
 
     @event("RoleChanged", topic="lkk:ContractRoles.RoleChanged")
@@ -212,7 +212,7 @@ class ContractRoles(Aggregate):
         self, contract_number: str, account_id: UUID, reason: str, by_account: UUID | None, by_staff: str | None,
         at: datetime,
     ) -> None:
-        """An account lost its role and the contract (``unbound``, ``revoked``, ``revoked_by_staff``, ``deleted``)."""
+        """An account lost its role and the contract (``reason`` says why: see the event catalogue)."""
         del self.holdings[account_id]
         self.open_requests.discard(account_id)
         if self.administrator == account_id:
@@ -227,5 +227,5 @@ class ContractRoles(Aggregate):
     def _request_closed(
         self, contract_number: str, account_id: UUID, outcome: str, staff_id: str, at: datetime
     ) -> None:
-        """Supplier staff closed a request (``refused``)."""
+        """Supplier staff answered a request for the Administrator role with a refusal (ROL-13)."""
         self.open_requests.discard(account_id)

@@ -24,6 +24,8 @@ from eventsourcing.utils import get_topic
 from adapters.http import problems
 from adapters.http.app import ROUTES
 from lkk_core.aggregates.account import Account
+from lkk_core.aggregates.contract_binding import ContractBinding
+from lkk_core.aggregates.contract_roles import ContractRoles
 from lkk_core.aggregates.identifier_index import IdentifierIndex
 from lkk_core.outbox import Outbox
 from lkk_core.personal_data import pii_fields
@@ -33,7 +35,7 @@ from tests.conftest import base_env
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-AGGREGATES = (Account, IdentifierIndex)
+AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles)
 
 # Runs the blocks in one namespace; the leading newlines make tracebacks
 # point at the line of the Markdown file.
@@ -204,3 +206,14 @@ def test_relative_links_resolve(page: Path) -> None:
     targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
     broken = [t for t in targets if "://" not in t and not (page.parent / t).exists()]
     assert not broken, f"{page.relative_to(DOCS)} links to missing {broken}"
+
+
+def test_roles_reference_reproduces_table_3() -> None:
+    from lkk_core.permissions import TABLE_3, Capability, Role  # noqa: PLC0415
+
+    text = (DOCS / "reference" / "roles.md").read_text(encoding="utf-8")
+    columns = (Role.POWER_ENGINEER, Role.ACCOUNTANT, Role.MANAGER, Role.ADMINISTRATOR)
+    for capability in Capability:
+        [line] = [line for line in text.splitlines() if f"| `{capability.value}`" in line]
+        marks = [cell.strip() for cell in line.split("|")[-5:-1]]
+        assert marks == ["+" if role in TABLE_3[capability] else "–" for role in columns], capability

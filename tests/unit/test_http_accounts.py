@@ -206,7 +206,7 @@ def test_every_route_of_the_table_in_one_account_story(
     assert me(client, legacy["token"])["email"] == "iv@example.com"
     assert me(client, legacy["token"])["email_confirmed"] is False
 
-    assert every_operation() - client.hits == set()
+    assert every_operation("accounts") - client.hits == set()
 
 
 # -- focused checks ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ class Operation:
     rules: str = ""
     # Other successful answers, e.g. 202 «a code was sent» beside 201 «logged in».
     alternatives: tuple[tuple[int, type[BaseModel]], ...] = ()
+    media_type: str | None = None  # a file answer (e.g. .xlsx) instead of JSON
 
 
 class Resource:

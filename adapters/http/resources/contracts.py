@@ -1,0 +1,222 @@
+"""Contracts and roles over HTTP (DOMAIN.md §2, §12)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import falcon
+
+from adapters.http import schemas
+from adapters.http.middleware import parse
+from adapters.http.resources.base import Operation, Resource
+from lkk_core import contracts
+from lkk_core.commands import contracts as cmd
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ContractList(Resource):
+    """«Договоры» on «Оплата» and «Профиль»."""
+
+    OPERATIONS = {"GET": Operation("List my contracts with my role on each, then pending requests", 200,
+                                   schemas.ContractList, rules="CON-01, CON-05, CON-07, ROL-12")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.read_after(req)
+        rows = contracts.my_contracts(self.services, req.context.actor)
+        resp.media = schemas.ContractList(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+class Bindings(Resource):
+    """«Новый договор» → «Сохранить»."""
+
+    OPERATIONS = {"POST": Operation("Ask to bind a contract: the link goes to the contract's e-mail", 202,
+                                    schemas.BindingRequestedOut, cmd.RequestBinding,
+                                    "CON-02, CON-03, CON-04, CON-06, CON-07, ACC-06")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.RequestBinding) -> None:
+        result = contracts.request_binding(self.services, req.context.actor, body)
+        media = {"binding_id": str(result.binding_id), "contract_number": result.contract_number,
+                 "expires_at": result.expires_at.isoformat(), "position": result.position}
+        self.written(resp, result.position, 202, media)
+
+
+class PendingBinding(Resource):
+    """A request still waiting for its link."""
+
+    OPERATIONS = {"DELETE": Operation("Withdraw a pending binding request", 200, schemas.Written,
+                                      rules="CON-05")}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        self.written(resp, contracts.cancel_binding_request(self.services, req.context.actor, contract_number))
+
+
+class BindingConfirmation(Resource):
+    """The link of the binding letter: no login needed, the token identifies the request."""
+
+    auth = "public"
+    OPERATIONS = {
+        "GET": Operation("Follow the e-mailed link (?binding_id=…&token=…): bind the contract", 200,
+                         schemas.BindingConfirmed, rules="CON-04, CON-05, CON-08"),
+        "POST": Operation("Confirm a binding with the link's id and token", 200, schemas.BindingConfirmed,
+                          cmd.ConfirmBinding, "CON-04, CON-05, CON-08"),
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = {name: req.get_param(name) for name in ("binding_id", "token") if req.get_param(name) is not None}
+        self._confirm(resp, parse(cmd.ConfirmBinding, query))  # type: ignore[arg-type]
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ConfirmBinding) -> None:
+        self._confirm(resp, body)
+
+    def _confirm(self, resp: falcon.Response, body: cmd.ConfirmBinding) -> None:
+        number, position = contracts.confirm_binding(self.services, body)
+        self.written(resp, position, 200, {"contract_number": number, "position": position})
+
+
+class ContractItem(Resource):
+    """The contract screen, and «Удалить договор»."""
+
+    OPERATIONS = {
+        "GET": Operation("Read the contract screen: contract, requisites, contacts, bank, meters, my role", 200,
+                         schemas.ContractDetailOut, rules="CON-09, ROL-11, ROL-15, ROL-19"),
+        "DELETE": Operation("Remove the contract from my account", 200, schemas.Written,
+                            rules="CON-11, ROL-19"),
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        self.read_after(req)
+        detail = contracts.contract_detail(self.services, req.context.actor, contract_number)
+        resp.media = schemas.contract_detail_out(detail)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        self.written(resp, contracts.unbind_contract(self.services, req.context.actor, contract_number))
+
+
+class ContractExport(Resource):
+    """«Скачать» on the contract screen."""
+
+    OPERATIONS = {"GET": Operation("Download the contract screen as .xlsx", 200, rules="CON-10",
+                                   media_type=XLSX)}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        from adapters.billing.contract_xlsx import contract_workbook, contract_xlsx_filename  # noqa: PLC0415
+
+        detail = contracts.contract_detail(self.services, req.context.actor, contract_number)
+        resp.data = contract_workbook(detail.contract, role=detail.holding.role.label,
+                                      generated_at=self.services.clock.now())
+        resp.content_type = XLSX
+        resp.downloadable_as = contract_xlsx_filename(detail.contract)
+
+
+class ContractUsers(Resource):
+    """The Administrator's list of the contract's users."""
+
+    OPERATIONS = {"GET": Operation("List every account that holds the contract (Administrator)", 200,
+                                   schemas.ContractUsers, rules="ROL-06, ROL-19")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        self.read_after(req)
+        rows = contracts.contract_users(self.services, req.context.actor, contract_number)
+        resp.media = schemas.ContractUsers(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+class ContractRoles(Resource):
+    """«Добавить роль» → «Выдача доступа к договору»."""
+
+    OPERATIONS = {"POST": Operation("Grant or change a role on chosen energy objects (Administrator)", 201,
+                                    schemas.RoleGranted, cmd.GrantRole,
+                                    "ROL-04, ROL-08, ROL-09, ROL-14, ROL-15, ROL-16")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: cmd.GrantRole) -> None:
+        grant = contracts.grant_role(self.services, req.context.actor, contract_number, body)
+        media = {"account_id": str(grant.account_id), "invited": grant.invited, "position": grant.position}
+        self.written(resp, grant.position, 201, media)
+
+
+class ContractRole(Resource):
+    """«Удаление назначенной роли»."""
+
+    OPERATIONS = {"DELETE": Operation("Remove a role the Administrator manages; the holder loses the contract",
+                                      200, schemas.Written, rules="ROL-14, ROL-17")}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
+        self.written(resp, contracts.revoke_role(self.services, req.context.actor, contract_number, account_id))
+
+
+class AdministratorRequests(Resource):
+    """«Запросить доступ»."""
+
+    OPERATIONS = {"POST": Operation("Ask supplier staff for the Administrator role", 201,
+                                    schemas.AdministratorRequested, rules="ROL-12")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        request_id = contracts.request_administrator(self.services, req.context.actor, contract_number)
+        position = self.services.app.head()
+        self.written(resp, position, 201, {"request_id": str(request_id), "position": position})
+
+
+# -- supplier staff ------------------------------------------------------------------------
+
+
+class StaffAdministrator(Resource):
+    """Staff: the contract's Administrator."""
+
+    auth = "staff"
+    OPERATIONS = {"PUT": Operation("Make a holder of the contract its Administrator", 200, schemas.Written,
+                                   cmd.GrantAdministrator, "ROL-05, ROL-08, ROL-13")}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
+               body: cmd.GrantAdministrator) -> None:
+        self.written(resp, contracts.grant_administrator(self.services, req.context.staff, contract_number, body))
+
+
+class StaffContractRole(Resource):
+    """Staff: remove any role, the Administrator's included."""
+
+    auth = "staff"
+    OPERATIONS = {"DELETE": Operation("Remove a holder's role on the contract", 200, schemas.Written,
+                                      rules="ROL-17")}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
+        self.written(resp, contracts.revoke_role_by_staff(self.services, req.context.staff, contract_number,
+                                                          account_id))
+
+
+class StaffContractUsers(Resource):
+    """Staff: who holds the contract."""
+
+    auth = "staff"
+    OPERATIONS = {"GET": Operation("List every account that holds the contract", 200, schemas.ContractUsers,
+                                   rules="ROL-06, ROL-13")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
+        self.read_after(req)
+        rows = contracts.staff_contract_users(self.services, req.context.staff, contract_number)
+        resp.media = schemas.ContractUsers(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+class StaffAdministratorRequests(Resource):
+    """Staff: requests for the Administrator role."""
+
+    auth = "staff"
+    OPERATIONS = {"GET": Operation("List the requests not yet answered", 200, schemas.AdministratorRequests,
+                                   rules="ROL-12, ROL-13")}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.read_after(req)
+        rows = contracts.open_administrator_requests(self.services, req.context.staff)
+        resp.media = schemas.AdministratorRequests(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+class StaffRequestRefusal(Resource):
+    """Staff: answer a request with a refusal."""
+
+    auth = "staff"
+    OPERATIONS = {"POST": Operation("Refuse a holder's request for the Administrator role", 200, schemas.Written,
+                                    cmd.RefuseAdministratorRequest, "ROL-13")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
+                body: cmd.RefuseAdministratorRequest) -> None:
+        self.written(resp, contracts.refuse_administrator_request(self.services, req.context.staff,
+                                                                  contract_number, body))
