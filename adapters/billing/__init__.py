@@ -1,0 +1,1 @@
+"""Billing adapters: the reference billing port and the XLSX files (openpyxl lives only here)."""
