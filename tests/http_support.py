@@ -17,12 +17,18 @@ FIREFOX_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:112.0) Gecko/20100101
 PROBLEM = "application/problem+json"
 PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
 
-# ROUTES' templates as regular expressions: "{x:uuid}" matches one UUID.
+# ROUTES' templates as regular expressions: "{x:uuid}" matches one UUID, "{x}" one path segment.
+# Templates without fields come first, as in Falcon, where a literal segment beats a field.
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-ROUTE_PATTERNS = [
-    (template, re.compile("^" + re.sub(r"\\{\w+:uuid\\}", _UUID, re.escape(template)) + "/?$"))
-    for template, _ in ROUTES
-]
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    escaped = re.sub(r"\\{\w+:uuid\\}", _UUID, re.escape(template))
+    return re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", escaped) + "/?$")
+
+
+ROUTE_PATTERNS = sorted(((template, _pattern(template)) for template, _ in ROUTES),
+                        key=lambda pair: pair[0].count("{"))
 
 
 def route_of(path: str) -> str | None:

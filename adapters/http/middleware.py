@@ -46,9 +46,19 @@ class Authentication:
         if kind == STAFF:
             if not self._staff_token or not hmac.compare_digest(token.encode(), self._staff_token.encode()):
                 raise Unauthenticated("Требуется ключ специалиста сбытовой компании")  # NOTE: proposal
-            req.context.staff = StaffActor(req.get_header("X-Staff-Id") or "staff")
+            req.context.staff = StaffActor(_staff_id(req.get_header("X-Staff-Id")))
             return
         req.context.actor = accounts.authenticate(self._services, token)
+
+
+def _staff_id(header: str | None) -> str:
+    # The id goes into events (by_staff, staff_id): keep it short and printable.
+    if header is None:
+        return "staff"
+    value = header.strip()
+    if not 1 <= len(value) <= 64 or not value.isprintable():
+        raise ValidationFailed("Некорректный идентификатор специалиста", field="X-Staff-Id")  # NOTE: proposal
+    return value
 
 
 def _pydantic_errors(ex: ValidationError) -> list[dict[str, Any]]:

@@ -31,6 +31,19 @@ def _path(path: str) -> tuple[str, list[dict[str, Any]]]:
     return re.sub(r"{(\w+):\w+}", r"{\1}", path), parameters
 
 
+def _query(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    # Operations read from the query string (a link in a letter) document their fields as query parameters.
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": "query", "required": name in required,
+         "schema": {key: value for key, value in field.items() if key != "title"}}
+        for name, field in schema.get("properties", {}).items()
+    ]
+
+
 def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
     """Describe every route's operations, request and response models, and problems."""
     components: dict[str, Any] = {}
@@ -44,7 +57,7 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
                 "description": f"Rules: {op.rules}" if op.rules else "",
                 "operationId": f"{resource.__name__}_{method.lower()}",
                 "tags": ["staff" if resource.auth == "staff" else resource.__module__.rsplit(".", 1)[-1]],
-                "parameters": parameters,
+                "parameters": parameters + _query(getattr(resource, "QUERY", {}).get(method)),
                 "responses": {
                     **{
                         str(status): {

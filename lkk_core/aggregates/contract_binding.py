@@ -106,9 +106,9 @@ class ContractBinding(Aggregate):
             raise NotFound(LINK_UNKNOWN, field="token")
         if self.status == BOUND:
             raise Conflict(ALREADY_BOUND, contract_number=self.contract_number)
-        if self.status != PENDING:
-            raise Expired(LINK_EXPIRED, field="token")
-        if now >= self.expires_at:
+        if self.status == UNBOUND:
+            raise NotFound(LINK_UNKNOWN, field="token")  # withdrawn, or the contract was removed since
+        if self.status == EXPIRED or now >= self.expires_at:
             raise Expired(LINK_EXPIRED, field="token")
         self._bound(at=now)
 

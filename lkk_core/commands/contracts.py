@@ -10,8 +10,9 @@ from pydantic import Field, StringConstraints
 from lkk_core.commands.accounts import Command, EmailAddress
 from lkk_core.permissions import Role
 
-# The 14-digit rule is checked by the service, so that its message is the manual's (CON-02).
-ContractNumberText = Annotated[str, StringConstraints(max_length=100)]
+# The 14-digit rule is checked by the service, so that any wrong length gets the manual's
+# message (CON-02); the body size limit bounds the text.
+ContractNumberText = str
 EnergyObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

@@ -111,7 +111,9 @@ def _users(services: Services, number: str) -> list[dict[str, Any]]:
 
 def staff_contract_users(services: Services, staff: StaffActor, number: str) -> list[dict[str, Any]]:
     """Return every account that holds the contract, for supplier staff checking a request (ROL-13)."""
-    return _users(services, _common.contract_number(number))
+    number = _common.contract_number(number)
+    _common.contract(services, number)  # a number billing does not know is not_found, not an empty list
+    return _users(services, number)
 
 
 def open_administrator_requests(services: Services, staff: StaffActor) -> list[dict[str, Any]]:

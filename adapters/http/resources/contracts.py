@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 import falcon
+from pydantic import BaseModel
 
 from adapters.http import schemas
 from adapters.http.middleware import parse
@@ -55,6 +57,7 @@ class BindingConfirmation(Resource):
     """The link of the binding letter: no login needed, the token identifies the request."""
 
     auth = "public"
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": cmd.ConfirmBinding}  # the OpenAPI query parameters
     OPERATIONS = {
         "GET": Operation("Follow the e-mailed link (?binding_id=…&token=…): bind the contract", 200,
                          schemas.BindingConfirmed, rules="CON-04, CON-05, CON-08"),
@@ -64,7 +67,7 @@ class BindingConfirmation(Resource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = {name: req.get_param(name) for name in ("binding_id", "token") if req.get_param(name) is not None}
-        self._confirm(resp, parse(cmd.ConfirmBinding, query))  # type: ignore[arg-type]
+        self._confirm(resp, parse(self.QUERY["GET"], query))  # type: ignore[arg-type]
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ConfirmBinding) -> None:
         self._confirm(resp, body)
