@@ -1,1 +1,30 @@
-"""Billing adapters: the reference billing port and the XLSX files (openpyxl lives only here)."""
+"""Billing adapters: the reference billing port and the XLSX files (openpyxl lives only here).
+
+``DatasetBilling`` is the reference ``lkk_core.ports.Billing`` over a dataset
+file (``dataset``, ``records``, ``loader``); ``generate`` writes realistic
+datasets of any size. ``contract_xlsx`` is imported by name where it is
+needed, so opening a dataset never loads openpyxl.
+"""
+
+from adapters.billing.dataset import (
+    DEFAULT_TIMEZONE,
+    DatasetBilling,
+    billing_from_env,
+    dataset_json_schema,
+    default_window,
+    write_dataset,
+)
+from adapters.billing.loader import DatasetError, DatasetInvalid, DatasetMissing, Problem
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "DatasetBilling",
+    "DatasetError",
+    "DatasetInvalid",
+    "DatasetMissing",
+    "Problem",
+    "billing_from_env",
+    "dataset_json_schema",
+    "default_window",
+    "write_dataset",
+]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters.cli import billing_cli
 from adapters.cli.config import environment, mail_url
 from adapters.compose import services_from_env
 from lkk_core.projections.catch_up import Views, verify
@@ -53,9 +54,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from adapters.cli.demo import seed  # noqa: PLC0415
+    from adapters.cli.demo import ensure_dataset, seed  # noqa: PLC0415
 
-    services = services_from_env(environment(create_secrets=True))
+    env = environment(create_secrets=True)
+    for line in ensure_dataset(env, args.contracts):
+        print(line)
+    services = services_from_env(env)
     for line in seed(services):
         print(line)
     return 0
@@ -69,7 +73,7 @@ def cmd_secrets_new(args: argparse.Namespace) -> int:
 
 
 def cmd_events_export(args: argparse.Namespace) -> int:
-    services = services_from_env(environment())
+    services = services_from_env(environment(), billing=False)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     start, count = args.start - 1, 0
     while batch := services.app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False):
@@ -86,7 +90,7 @@ def cmd_events_export(args: argparse.Namespace) -> int:
 
 
 def cmd_project_rebuild(args: argparse.Namespace) -> int:
-    services = services_from_env(environment())
+    services = services_from_env(environment(), billing=False)
     head = services.views.rebuild(_progress("rebuild"))
     print(f"rebuilt {len(services.views.projections)} views up to position {head}")
     return 0
@@ -95,7 +99,7 @@ def cmd_project_rebuild(args: argparse.Namespace) -> int:
 def cmd_project_verify(args: argparse.Namespace) -> int:
     from lkk_core.projections import ALL_PROJECTIONS  # noqa: PLC0415
 
-    services = services_from_env(environment())
+    services = services_from_env(environment(), billing=False)
     with tempfile.TemporaryDirectory() as workdir:
         differences = verify(services.app, ALL_PROJECTIONS, services.views, Path(workdir))
     for line in differences:
@@ -105,7 +109,7 @@ def cmd_project_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_project_run(args: argparse.Namespace) -> int:
-    services = services_from_env(environment())
+    services = services_from_env(environment(), billing=False)
     views: Views = services.views
     print(f"following the log into {', '.join(views.projections)}")
     views.run_forever(poll=args.poll)
@@ -117,7 +121,7 @@ def cmd_outbox_run(args: argparse.Namespace) -> int:
     from lkk_core.outbox import Outbox  # noqa: PLC0415
 
     env = environment()
-    services = services_from_env(env)
+    services = services_from_env(env, billing=False)  # without a dataset, letters name contracts by number
     outbox = Outbox.for_services(services, mailer_from_url(mail_url(env)))
     if args.once:
         print(f"sent {outbox.deliver_pending()} messages")
@@ -179,7 +183,7 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
 def cmd_sweep(args: argparse.Namespace) -> int:
     from lkk_core.sweep import sweep  # noqa: PLC0415
 
-    report = sweep(services_from_env(environment()))
+    report = sweep(services_from_env(environment(), billing=False))
     print(f"sweep: expired {report.bindings_expired} binding requests, released the contracts of"
           f" {report.contracts_released} deleted accounts, shredded {report.keys_shredded} leftover keys")
     return 0
@@ -189,6 +193,7 @@ def parser() -> argparse.ArgumentParser:
     """Describe every command."""
     top = argparse.ArgumentParser(prog="lkk", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
+    billing_cli.add_arguments(sub)
 
     serve = sub.add_parser("serve", help="serve the HTTP API with waitress")
     serve.add_argument("--host", default="127.0.0.1")
@@ -197,7 +202,12 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
-    demo.add_parser("seed", help="create the demo accounts (idempotent)").set_defaults(run=cmd_demo_seed)
+    demo_seed = demo.add_parser("seed", help="a billing dataset if there is none, demo accounts and bindings"
+                                             " (idempotent)")
+    demo_seed.add_argument("--contracts", type=int, default=20,
+                           help="contracts in the generated dataset (default 20: the manual's examples and a few"
+                                " more; up to 100000 for benchmarks)")
+    demo_seed.set_defaults(run=cmd_demo_seed)
 
     secrets = sub.add_parser("secrets", help="keys").add_subparsers(dest="secrets_command", required=True)
     secrets.add_parser("new", help="print a fresh LKK_PII_KEK and LKK_SECRET_KEY").set_defaults(run=cmd_secrets_new)

@@ -1,0 +1,178 @@
+"""The reference ``Billing`` port over a dataset file (ARCHITECTURE.md §8; docs/how-to/billing-dataset.md).
+
+The file is JSON Lines: a header object on line 1 (``format``, ``version``,
+optional ``reading_windows``), then one contract per line. A single JSON
+document (the header's keys plus ``contracts``) is read too, for small
+hand-written files. ``records.Dataset`` is the schema of both, and
+``dataset.schema.json`` its JSON Schema.
+
+Opening validates every line (``loader``) and keeps only an index: contract
+number → ordinal → (offset, length) of its line. A lookup reads that one line
+with ``os.pread`` and has pydantic build the frozen dataclasses straight from
+its JSON, so memory stays small and a lookup costs the same at 1,000
+contracts as at 100,000. Lines that path cannot take (a JSON number with a
+fraction, a Latin "A+") go through their record again. The file is read
+once: replace it (``write_dataset`` renames a new file over the old one) and
+restart to see a change.
+
+Windows (RDG-04): the contract's own ``reading_windows``, else the header's,
+else [1st of M 00:00, 22nd of M+1 00:00) in ``LKK_TIMEZONE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import weakref
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from adapters.billing.loader import LENGTH_BITS, MAX_LINE, DatasetMissing, exact_record, load
+from adapters.billing.records import CONTRACT, FORMAT, VERSION, ContractRecord, Dataset, contract_json
+from lkk_core.app import ConfigurationError
+from lkk_core.billing import Contract, ReadingWindow
+
+DEFAULT_TIMEZONE = "Europe/Moscow"
+SCHEMA_ID = "https://lkk.example/schemas/billing-dataset-v1.json"
+SCHEMA_PATH = Path(__file__).with_name("dataset.schema.json")  # dataset_schema_text(), kept current by a test
+
+
+def default_window(period: date, timezone: ZoneInfo) -> ReadingWindow:
+    """Return RDG-04's window for the month of ``period``: [1st 00:00, 22nd of the next month 00:00)."""
+    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)  # noqa: PLR2004
+    return ReadingWindow(period.replace(day=1), datetime(period.year, period.month, 1, tzinfo=timezone),
+                         datetime(year, month, 22, tzinfo=timezone))
+
+
+class DatasetBilling:
+    """The billing port over a validated dataset file; lookups are O(1) and thread-safe."""
+
+    def __init__(self, path: Path | str, *, timezone: ZoneInfo | str = DEFAULT_TIMEZONE) -> None:
+        self.path = Path(path)
+        self.timezone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            msg = f"{self.path}: no billing dataset there"
+            raise DatasetMissing(msg) from None
+        self._closer = weakref.finalize(self, os.close, fd)
+        try:
+            with os.fdopen(os.dup(fd), "rb") as source:  # the index and the lookups read the same file
+                loaded = load(self.path, source)
+        except BaseException:
+            self._closer()
+            raise
+        self.counts = loaded.counts
+        self._index, self._spans, self._rows, self._exact = loaded.index, loaded.spans, loaded.rows, loaded.exact
+        self._windows, self._own_windows = loaded.windows, loaded.own_windows
+        self._fd = fd
+        if self._rows is not None:  # a document is held in memory: no more reads
+            self.close()
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __enter__(self) -> DatasetBilling:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file; later lookups raise ``OSError`` (EBADF), never read another file."""
+        if self._fd >= 0:
+            self._fd = -1
+            self._closer()
+
+    def numbers(self) -> Iterable[str]:
+        """Return the contract numbers, in file order."""
+        return self._index.keys()
+
+    def find_contract(self, number: str) -> Contract | None:
+        """Return the contract with that number, or None if the dataset has none."""
+        ordinal = self._index.get(number)
+        return None if ordinal is None else self._contract(ordinal)
+
+    def reading_window(self, number: str, period: date) -> ReadingWindow | None:
+        """Return the window of the month of ``period``: the contract's, the dataset's, else RDG-04's rule."""
+        if number not in self._index:
+            return None
+        month = period.replace(day=1)
+        own = self._own_windows.get(number)
+        if own and month in own:
+            return own[month]
+        return self._windows.get(month) or default_window(month, self.timezone)
+
+    def _contract(self, ordinal: int) -> Contract:
+        if self._rows is not None:
+            return ContractRecord.model_validate(self._rows[ordinal]).to_domain()
+        span = self._spans[ordinal]
+        line = os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS)
+        if ordinal not in self._exact:
+            try:
+                return CONTRACT.validate_json(line)  # the line was validated at load
+            except ValidationError:
+                pass  # e.g. a Latin "A+" or no "contacts": the record knows what they mean
+        return exact_record(line).to_domain()
+
+
+def billing_from_env(env: Mapping[str, str]) -> DatasetBilling:
+    """Open the dataset at ``LKK_BILLING_DATASET`` (default ``$LKK_VAR_DIR/billing.json``) in ``LKK_TIMEZONE``."""
+    name = env.get("LKK_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        timezone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"LKK_TIMEZONE: {name!r} is not a time zone of the IANA database (e.g. Europe/Moscow)"
+        raise ConfigurationError(msg) from None
+    given = env.get("LKK_BILLING_DATASET")
+    path = Path(given or Path(env.get("LKK_VAR_DIR") or "var") / "billing.json")
+    if not path.is_file():
+        where = (f"LKK_BILLING_DATASET={given}: no such file" if given
+                 else f"LKK_BILLING_DATASET is not set and its default {path} does not exist")
+        msg = f"{where}; write one with `lkk billing generate --contracts 100 --out {path}`"
+        raise DatasetMissing(msg)
+    return DatasetBilling(path, timezone=timezone)
+
+
+def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
+                  reading_windows: Iterable[ReadingWindow] = ()) -> Path:
+    """Write contracts as a JSON Lines dataset, streaming; the finished file replaces ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if windows := [_window(w) for w in reading_windows]:
+        header["reading_windows"] = windows
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            out.writelines(contract_json(c) + b"\n" for c in contracts)
+        os.chmod(temporary, 0o644)  # noqa: PTH101  (mkstemp makes it private; the server reads it)
+        os.replace(temporary, path)  # noqa: PTH105
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def dataset_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a dataset document; a JSON Lines file puts ``contracts`` one per line."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID}
+    schema.update(Dataset.model_json_schema(mode="validation"))
+    return schema
+
+
+def dataset_schema_text() -> str:
+    """Return the text ``dataset.schema.json`` must have: the schema, indented, in UTF-8."""
+    return json.dumps(dataset_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _window(window: ReadingWindow) -> dict[str, str]:
+    return {"period": window.period.strftime("%Y-%m"), "opens_at": window.opens_at.isoformat(),
+            "closes_at": window.closes_at.isoformat()}

@@ -1,0 +1,82 @@
+"""``lkk billing``: generate, check and describe the reference billing dataset.
+
+Registered by ``adapters.cli.main.parser`` with ``billing_cli.add_arguments(sub)``.
+Each handler takes the parsed arguments and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from adapters.billing.dataset import SCHEMA_PATH, DatasetBilling, billing_from_env, dataset_schema_text
+from adapters.billing.generate import write_generated
+from adapters.billing.loader import DatasetInvalid, DatasetMissing
+
+
+def cmd_billing_generate(args: argparse.Namespace) -> int:
+    """Write a generated dataset (``--contracts N --out PATH [--seed S]``)."""
+    path = write_generated(Path(args.out), args.contracts, seed=args.seed)
+    print(f"wrote {args.contracts} contracts (seed {args.seed}) to {path}")
+    return 0
+
+
+def cmd_billing_check(args: argparse.Namespace) -> int:
+    """Validate a dataset and print what it holds; exit 1 naming each bad field."""
+    try:
+        billing = DatasetBilling(args.path) if args.path else billing_from_env(os.environ)
+    except DatasetMissing as ex:
+        print(ex, file=sys.stderr)
+        return 1
+    except DatasetInvalid as ex:
+        for problem in ex.problems:
+            print(f"{ex.path}: {problem}", file=sys.stderr)
+        if ex.total > len(ex.problems):
+            print(f"{ex.path}: … and {ex.total - len(ex.problems)} more problems", file=sys.stderr)
+        print(f"{ex.path}: invalid ({ex.total} problems)", file=sys.stderr)
+        return 1
+    with billing:
+        c = billing.counts
+        print(f"{billing.path}: valid: {c.contracts} contracts, {c.energy_objects} energy objects, "
+              f"{c.metering_points} metering points, {c.meters} meters, {c.scales} scales, {c.emails} e-mails")
+    return 0
+
+
+def cmd_billing_schema(args: argparse.Namespace) -> int:
+    """Print the dataset's JSON Schema, or write it to ``--out``."""
+    if args.out:
+        Path(args.out).write_text(dataset_schema_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(dataset_schema_text())
+    return 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        msg = "must be 0 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def add_arguments(subparsers: Any) -> None:
+    """Add ``billing generate|check|schema`` to the ``lkk`` sub-commands."""
+    billing = subparsers.add_parser("billing", help="the reference billing dataset (LKK_BILLING_DATASET)")
+    commands = billing.add_subparsers(dest="billing_command", required=True)
+
+    generate = commands.add_parser("generate", help="write a realistic dataset; same seed, same bytes")
+    generate.add_argument("--contracts", type=_count, required=True, help="how many contracts")
+    generate.add_argument("--out", required=True, help="the file to write (JSON Lines)")
+    generate.add_argument("--seed", type=int, default=0, help="default 0")
+    generate.set_defaults(run=cmd_billing_generate)
+
+    check = commands.add_parser("check", help="validate a dataset and count what it holds")
+    check.add_argument("path", nargs="?", help="default: LKK_BILLING_DATASET, else $LKK_VAR_DIR/billing.json")
+    check.set_defaults(run=cmd_billing_check)
+
+    schema = commands.add_parser("schema", help="print the dataset's JSON Schema")
+    schema.add_argument("--out", help=f"write it to a file instead (the repository keeps {SCHEMA_PATH.name})")
+    schema.set_defaults(run=cmd_billing_schema)
