@@ -32,6 +32,7 @@ test: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.accounts
+	$(BIN)/python -m bench.contracts
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
