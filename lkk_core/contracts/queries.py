@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
-from lkk_core.accounts._common import acting_account
+from lkk_core.aggregates.contract_roles import ContractRoles, roles_id
 from lkk_core.billing import Contract
 from lkk_core.contracts import _common
-from lkk_core.permissions import Capability, Holding, Role, allows
+from lkk_core.permissions import Capability, Holding, Role, allows, require
 from lkk_core.services import Actor, Services, StaffActor
 
 
@@ -30,7 +30,7 @@ class ContractDetail:
 
 def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
     """Return the actor's contracts by number, then requests still waiting for their link (CON-01, CON-05)."""
-    acting_account(services, actor)
+    _common.reading_actor(services, actor)
     view = services.views["contracts"]
     holdings = view.holdings_of(actor.account_id)
     numbers = [row["contract_number"] for row in holdings]
@@ -65,10 +65,11 @@ def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
 def contract_detail(services: Services, actor: Actor, number: str) -> ContractDetail:
     """Return the contract screen with the actor's role; meters only of the energy objects granted (ROL-15)."""
     number = _common.contract_number(number)
-    acting_account(services, actor)
-    holding = _common.require_capability(services, actor, number, Capability.VIEW_CONTRACT)
-    roles = _common.roles(services, number)
-    assert roles is not None  # the holding came from it
+    _common.reading_actor(services, actor)
+    roles = _common.peek(services, ContractRoles, roles_id(number))
+    holding = require(None if roles is None else roles.holding(actor.account_id), Capability.VIEW_CONTRACT,
+                      contract_number=number)
+    assert roles is not None  # require found a holding in it
     contract = _common.contract(services, number)
     visible = tuple(eo for eo in contract.energy_objects if holding.covers(eo.code))
     attachments = contract.attachments if allows(holding, Capability.VIEW_CONTRACT_ATTACHMENTS) else ()
@@ -83,7 +84,7 @@ def contract_detail(services: Services, actor: Actor, number: str) -> ContractDe
 def contract_users(services: Services, actor: Actor, number: str) -> list[dict[str, Any]]:
     """Return every account that holds the contract, for its Administrator (ROL-06)."""
     number = _common.contract_number(number)
-    acting_account(services, actor)
+    _common.reading_actor(services, actor)
     _common.require_capability(services, actor, number, Capability.GRANT_ROLE)
     return _users(services, number)
 
