@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +23,8 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
-RACE_RETRIES = 5  # ARCHITECTURE.md §2: bounded retries, then Conflict
+RACE_RETRIES = 12  # ARCHITECTURE.md §2: bounded retries, then Conflict
+BACKOFF_SECONDS = 0.002  # the first retry waits up to 2 ms, doubling each time (8 s in all at worst)
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,13 @@ class Services:
 
     def retrying(self, attempt: Callable[[], T]) -> T:
         """Run load-decide-save again when a concurrent writer won; then give up with Conflict."""
-        for _ in range(RACE_RETRIES):
+        for attempt_number in range(RACE_RETRIES):
             try:
                 return attempt()
             except IntegrityError:
+                # Random, growing waits spread the racers out: without them the same ones
+                # collide again at once, and with many writers on one aggregate (binders
+                # of one contract) some lose every round (CON-07).
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt_number))  # noqa: S311
                 continue
         raise Conflict("Операция не выполнена из-за одновременного изменения, повторите её")

@@ -9,11 +9,12 @@ from uuid import UUID, uuid4
 
 from lkk_core.accounts._common import account_by_identifier, acting_account, claim
 from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.contract_binding import ContractBinding, binding_id
+from lkk_core.aggregates.contract_binding import ContractBinding
 from lkk_core.aggregates.contract_roles import ContractRoles, roles_id
 from lkk_core.aggregates.identifier_index import EMAIL, LOGIN
 from lkk_core.commands.contracts import GrantAdministrator, GrantRole, RefuseAdministratorRequest
 from lkk_core.contracts import _common
+from lkk_core.contracts.release import drop_binding
 from lkk_core.errors import NotFound
 from lkk_core.permissions import Capability
 from lkk_core.security import new_nonce
@@ -140,9 +141,6 @@ def refuse_administrator_request(
 
 
 def _unbound(services: Services, number: str, account_id: UUID, now: datetime) -> list[ContractBinding]:
-    # The holder's own binding goes with the role, so the contract leaves their account (ROL-17).
-    binding = services.find(ContractBinding, binding_id(number, account_id))
-    if binding is None or not binding.is_bound:
-        return []
-    binding.unbind(now=now, reason="role_revoked")
-    return [binding]
+    # The holder's own binding, or a request still waiting for its link, goes with the role:
+    # the contract leaves their account, and an old link cannot bring it back (ROL-17).
+    return drop_binding(services, number, account_id, now, "role_revoked")
