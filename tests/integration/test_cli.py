@@ -60,3 +60,15 @@ def test_export_from_a_position_and_staff_commands(tmp_path: Path) -> None:
 def test_secrets_new_prints_two_keys(tmp_path: Path) -> None:
     printed = lkk({}, tmp_path, "secrets", "new").stdout.splitlines()
     assert [line.split("=")[0] for line in printed] == ["LKK_PII_KEK", "LKK_SECRET_KEY"]
+
+
+def test_demo_seed_with_100000_contracts_loads_and_binds(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+
+    seeded = lkk(env, tmp_path, "demo", "seed", "--contracts", "100000")
+    checked = lkk(env, tmp_path, "billing", "check")
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert "100000 generated contracts" in seeded.stdout
+    assert "contract 78010000002778 bound" in seeded.stdout
+    assert checked.returncode == 0 and "100000" in checked.stdout.replace(",", "").replace(" ", ""), checked.stdout
