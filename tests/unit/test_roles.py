@@ -147,6 +147,20 @@ class TestRoles:
         assert [r.label for r in Role] == ["Администратор", "Руководитель", "Энергетик", "Бухгалтер"]
         assert {r.value for r in Role} == {"ADMINISTRATOR", "MANAGER", "POWER_ENGINEER", "ACCOUNTANT"}
 
+    def test_rol02_each_role_means_what_the_manual_says(self) -> None:
+        management = {Capability.GRANT_ROLE, Capability.REVOKE_ROLE}
+        readings = {Capability.SUBMIT_READINGS, Capability.VIEW_READINGS_HISTORY}
+        money = {Capability.VIEW_UNPAID_DOCUMENTS, Capability.VIEW_DEBT, Capability.VIEW_BILLS_CHART,
+                 Capability.VIEW_PAYMENTS_HISTORY, Capability.MAKE_PAYMENT, Capability.VIEW_DOCUMENTS_HISTORY}
+
+        def can(role: Role) -> set[Capability]:
+            return {c for c in Capability if allows(Holding(role), c)}
+
+        assert can(Role.ADMINISTRATOR) == set(Capability)  # the owner: full access, roles included
+        assert can(Role.MANAGER) == set(Capability) - management  # full access without role management
+        assert readings <= can(Role.POWER_ENGINEER) and not money & can(Role.POWER_ENGINEER)
+        assert money <= can(Role.ACCOUNTANT) and not readings & can(Role.ACCOUNTANT)
+
     def test_rol03_a_role_belongs_to_one_account_on_one_contract(
         self, services: Services, mailbox: Mailbox, admin: Actor
     ) -> None:
