@@ -24,6 +24,7 @@ from lkk_core.billing import (
     Scale,
 )
 from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
+from lkk_core.permissions import Capability, Role
 from lkk_core.services import Actor, Services
 from tests.support import Mailbox
 
@@ -64,6 +65,32 @@ CONTRACTS = (
     contract(C3, "client1@mail.ru", "alice@example.com"),
     contract(C4, "client2@mail.ru", "bob@example.com"),
 )
+
+
+# An independent copy of «Таблица 3. Сводная таблица прав доступа» (§13.2.1.2), column order
+# Энергетик, Бухгалтер, Руководитель, Администратор, exactly as the manual prints it.
+MANUAL_TABLE_3 = """
+request_administrator      + + + +
+remove_contract            + + + +
+view_contract              + + + +
+view_contract_attachments  + + + +
+submit_readings            + - + +
+view_readings_history      + - + +
+view_unpaid_documents      - + + +
+view_debt                  - + + +
+view_bills_chart           - + + +
+view_payments_history      - + + +
+make_payment               - + + +
+view_documents_history     - + + +
+grant_role                 - - - +
+revoke_role                - - - +
+"""
+COLUMNS = (Role.POWER_ENGINEER, Role.ACCOUNTANT, Role.MANAGER, Role.ADMINISTRATOR)
+EXPECTED = {
+    (Capability(key), role): mark == "+"
+    for key, *marks in (line.split() for line in MANUAL_TABLE_3.strip().splitlines())
+    for role, mark in zip(COLUMNS, marks, strict=True)
+}
 
 
 @dataclass

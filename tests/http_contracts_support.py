@@ -11,39 +11,13 @@ import falcon.testing
 
 from adapters.http.app import ROUTES
 from lkk_core.permissions import Capability, Role
-from tests.contracts_support import C1
+from tests.contracts_support import C1, COLUMNS, EXPECTED, MANUAL_TABLE_3
 from tests.http_support import RecordingClient, bearer, media_type
 from tests.support import PASSWORD, Mailbox
 
 STAFF_TOKEN = "staff-secret"
 STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}", "X-Staff-Id": "staff-1"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# An independent copy of «Таблица 3. Сводная таблица прав доступа» (§13.2.1.2), column order
-# Энергетик, Бухгалтер, Руководитель, Администратор as the manual prints it (as in test_roles.py).
-MANUAL_TABLE_3 = """
-request_administrator      + + + +
-remove_contract            + + + +
-view_contract              + + + +
-view_contract_attachments  + + + +
-submit_readings            + - + +
-view_readings_history      + - + +
-view_unpaid_documents      - + + +
-view_debt                  - + + +
-view_bills_chart           - + + +
-view_payments_history      - + + +
-make_payment               - + + +
-view_documents_history     - + + +
-grant_role                 - - - +
-revoke_role                - - - +
-"""
-COLUMNS = (Role.POWER_ENGINEER, Role.ACCOUNTANT, Role.MANAGER, Role.ADMINISTRATOR)
-EXPECTED = {
-    (Capability(key), role): mark == "+"
-    for key, *marks in (line.split() for line in MANUAL_TABLE_3.strip().splitlines())
-    for role, mark in zip(COLUMNS, marks, strict=True)
-}
-
 
 def row_of(role: Role) -> list[str]:
     """Return the capability keys Table 3 marks «+» for the role, in the table's order."""

@@ -13,28 +13,24 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import waitress
-
 from adapters.billing.generate import write_generated
 from adapters.compose import services_from_env
-from adapters.http.app import create_app
 from adapters.mail import EmlDirectoryMailer
 from lkk_core.outbox import Outbox
 from lkk_core.projections import ALL_PROJECTIONS
 from lkk_core.projections.catch_up import verify
-from tests.e2e.test_server import PASSWORD, ROOT, Server, written
+from tests.e2e.test_server import PASSWORD, ROOT, Server, running, written
 
 pytestmark = pytest.mark.slow
 
 # Contracts 1–3 list client1@mail.ru, contract 4 client2@mail.ru (adapters/billing/generate.py).
 C1, C2, C3, C4 = "47100000100030", "47100000306885", "78020000998034", "74010131001206"
-STAFF = {"token": "staff-secret"}
+STAFF = {"token": "staff-secret"}  # as tests.e2e.test_server.running configures it
 
 
 @pytest.fixture
@@ -51,19 +47,8 @@ def env(store_env: dict[str, str], dataset: Path) -> dict[str, str]:
 def server(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     services = services_from_env(env)
     outbox_dir = tmp_path / "outbox"
-    outbox = Outbox.for_services(services, EmlDirectoryMailer(outbox_dir))
-    wsgi = waitress.create_server(create_app(services, staff_token=STAFF["token"]), host="127.0.0.1", port=0,
-                                  threads=4)
-    thread = threading.Thread(target=wsgi.run, name="waitress", daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{wsgi.effective_port}", services, outbox, outbox_dir)
-    finally:
-        wsgi.close()
-        thread.join(timeout=10)
-        wsgi.task_dispatcher.shutdown()
-        services.views.close()
-        services.app.close()
+    with running(services, Outbox.for_services(services, EmlDirectoryMailer(outbox_dir)), outbox_dir) as up:
+        yield up
 
 
 def newest_letter(server: Server, to: str) -> str:

@@ -18,6 +18,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,11 +110,9 @@ class Server:
         return codes[0]
 
 
-@pytest.fixture
-def server(store_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
-    services = bootstrap(store_env)
-    outbox_dir = tmp_path / "outbox"
-    outbox = Outbox(services.app, EmlDirectoryMailer(outbox_dir), services.secret)
+@contextmanager
+def running(services: Services, outbox: Outbox, outbox_dir: Path) -> Iterator[Server]:
+    """Serve the app over ``services`` with waitress on a free loopback port until the block ends."""
     wsgi = waitress.create_server(create_app(services, staff_token="staff-secret"), host="127.0.0.1", port=0,
                                   threads=4)
     thread = threading.Thread(target=wsgi.run, name="waitress", daemon=True)
@@ -126,6 +125,14 @@ def server(store_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
         wsgi.task_dispatcher.shutdown()
         services.views.close()
         services.app.close()
+
+
+@pytest.fixture
+def server(store_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    services = bootstrap(store_env)
+    outbox_dir = tmp_path / "outbox"
+    with running(services, Outbox(services.app, EmlDirectoryMailer(outbox_dir), services.secret), outbox_dir) as up:
+        yield up
 
 
 def written(answer: Answer, status: int = 200) -> int:

@@ -20,37 +20,11 @@ from lkk_core.permissions import (
     allows,
 )
 from lkk_core.services import Actor, Services, StaffActor
-from tests.contracts_support import C1, C2, C3, C4, bound
+from tests.contracts_support import C1, C2, C3, C4, COLUMNS, EXPECTED, bound
 from tests.support import CHROME, Mailbox, registered
 
 STAFF = StaffActor("staff-1")
 EO1, EO2, EO3 = f"{C1}0001", f"{C1}0002", f"{C1}0003"
-
-# An independent copy of «Таблица 3. Сводная таблица прав доступа» (§13.2.1.2), column order
-# Энергетик, Бухгалтер, Руководитель, Администратор, exactly as the manual prints it.
-MANUAL_TABLE_3 = """
-request_administrator      + + + +
-remove_contract            + + + +
-view_contract              + + + +
-view_contract_attachments  + + + +
-submit_readings            + - + +
-view_readings_history      + - + +
-view_unpaid_documents      - + + +
-view_debt                  - + + +
-view_bills_chart           - + + +
-view_payments_history      - + + +
-make_payment               - + + +
-view_documents_history     - + + +
-grant_role                 - - - +
-revoke_role                - - - +
-"""
-COLUMNS = (Role.POWER_ENGINEER, Role.ACCOUNTANT, Role.MANAGER, Role.ADMINISTRATOR)
-EXPECTED = {
-    (Capability(key), role): mark == "+"
-    for key, *marks in (line.split() for line in MANUAL_TABLE_3.strip().splitlines())
-    for role, mark in zip(COLUMNS, marks, strict=True)
-}
-
 
 @pytest.fixture
 def mailbox(services: Services) -> Mailbox:
