@@ -5,6 +5,8 @@
    ``repository.get`` + ``save`` of the same event with the default mapper.
 2. Rebuilding every view from position 0 against a bare read + decode of the log.
 3. One Argon2id hash with the production parameters.
+4. With ``--breakdown``: microseconds per step of the inline use case and of
+   the baseline, wall-clock and CPU.
 
 Run: ``make bench`` (or ``python -m bench.accounts --accounts 500``). PostgreSQL
 is measured when it answers at 127.0.0.1:5432 (database ``test``).
@@ -24,6 +26,7 @@ from pathlib import Path
 from eventsourcing.application import Application
 
 from lkk_core import accounts
+from lkk_core.accounts._common import acting_account
 from lkk_core.aggregates.account import Account
 from lkk_core.app import new_key
 from lkk_core.bootstrap import bootstrap
@@ -82,37 +85,94 @@ def onboarded(services: Services, n: int) -> list[Actor]:
     return [registered(services, mailbox, f"user{i}@example.com") for i in range(n)]
 
 
-def bench_use_case(kind: str, n: int, projections: str = "inline") -> tuple[float, float]:
-    """Personal data saved through the services vs bare get+save of the same event."""
-    cmd = SavePersonalData(last_name="Иванова", first_name="Анна", organisation="ООО «Пример»")
+CMD = SavePersonalData(last_name="Иванова", first_name="Анна", organisation="ООО «Пример»")
+
+
+@contextmanager
+def use_case(kind: str, projections: str) -> Iterator[tuple[Services, list[Actor], Application[uuid.UUID], list[uuid.UUID]]]:
+    """Twenty onboarded accounts in lkk, and twenty plain accounts in a bare application beside them."""
     with store(kind) as env:
         services = bootstrap({**env, "LKK_PROJECTIONS": projections}, clock=FixedClock())
         actors = onboarded(services, 20)
-        cycle = iter(actors * (n + 1))
-
         # Same cache as ours, so the ratio shows what lkk adds: the session check,
-        # sealing personal fields, and views caught up inline.
-        bare = Application[uuid.UUID](env={**env, "AGGREGATE_CACHE_MAXSIZE": "10000"})
+        # sealing personal fields, and views caught up inline. On SQLite its own
+        # file beside ours: in ours, lkk's views would also fold the baseline's events.
+        bare_env = {**env, "AGGREGATE_CACHE_MAXSIZE": "10000"}
+        if "SQLITE_DBNAME" in env:
+            bare_env["SQLITE_DBNAME"] = str(Path(env["SQLITE_DBNAME"]).with_name("bare.db"))
+        bare = Application[uuid.UUID](env=bare_env)
         ids = []
         for actor in actors:
             account = Account.import_legacy(login=str(actor.account_id), email=None, password_hash="x",
                                             now=services.clock.now())
             bare.save(account)
             ids.append(account.id)
-        cycle_ids = iter(ids * (n + 1))
+        try:
+            yield services, actors, bare, ids
+        finally:
+            bare.close()
+            services.views.close()
+            services.app.close()
+
+
+def bench_use_case(kind: str, n: int, projections: str = "inline") -> tuple[float, float]:
+    """Personal data saved through the services vs bare get+save of the same event."""
+    with use_case(kind, projections) as (services, actors, bare, ids):
+        cycle, cycle_ids = iter(actors * (n + 1)), iter(ids * (n + 1))
 
         def bare_step() -> None:
             account = bare.repository.get(next(cycle_ids))
-            account._personal_data_saved(at=services.clock.now(), **cmd.model_dump())  # noqa: SLF001
+            account._personal_data_saved(at=services.clock.now(), **CMD.model_dump())  # noqa: SLF001
             bare.save(account)
 
-        ours, baseline = interleaved(
-            n, lambda: accounts.save_personal_data(services, next(cycle), cmd), bare_step
-        )
-        bare.close()
-        services.views.close()
-        services.app.close()
-    return ours, baseline
+        return interleaved(n, lambda: accounts.save_personal_data(services, next(cycle), CMD), bare_step)
+
+
+class Laps:
+    """Wall-clock and CPU time added up per named step."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, list[float]] = {}
+        self.start()
+
+    def start(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, step: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        total = self.totals.setdefault(step, [0.0, 0.0])
+        total[0] += wall - self._wall
+        total[1] += cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+
+def bench_breakdown(kind: str, n: int) -> dict[str, tuple[float, float]]:
+    """Microseconds (wall, CPU) per command of each step, views inline; ``bare …`` are the baseline's.
+
+    The steps are those of ``save_personal_data`` and ``Services.save``, timed
+    one by one. CPU time leaves out waiting for the disk and the server, which
+    on a busy machine moves the wall-clock ratios more than anything lkk does.
+    """
+    laps = Laps()
+    with use_case(kind, "inline") as (services, actors, bare, ids):
+        for i in range(n):
+            laps.start()
+            account = acting_account(services, actors[i % 20])
+            laps.lap("load (session check)")
+            account.save_personal_data(now=services.clock.now(), **CMD.model_dump())
+            laps.lap("decide")
+            recordings = services.app.save(account)
+            laps.lap("save (seal + log)")
+            for hook in services.after_save:
+                hook(recordings)
+            laps.lap("views")
+            plain = bare.repository.get(ids[i % 20])
+            laps.lap("bare get")
+            plain._personal_data_saved(at=services.clock.now(), **CMD.model_dump())  # noqa: SLF001
+            laps.lap("bare decide")
+            bare.save(plain)
+            laps.lap("bare save")
+    return {step: (wall / n * 1e6, cpu / n * 1e6) for step, (wall, cpu) in laps.totals.items()}
 
 
 def bench_rebuild(kind: str, n_accounts: int) -> tuple[float, float, int]:
@@ -172,6 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--commands", type=int, default=2000)
     parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--breakdown", action="store_true", help="also time each step of the inline use case")
     args = parser.parse_args()
     kinds = ["sqlite", *(["postgres"] if postgres_answers() else [])]
     print("baseline: bare get+save of the same event (use case); read+decode of the log (rebuild)")
@@ -184,6 +245,11 @@ def main() -> None:
         ours, base, head = bench_rebuild(kind, args.accounts)
         label = f"rebuild views ev/s ({head} ev, vs read+decode)"
         print(f"{kind:9} {label:42} {ours:10.0f} {base:10.0f} {ours / base:6.2f}")
+    if args.breakdown:
+        print("µs per command, views inline (wall / CPU):")
+        for kind in kinds:
+            steps = bench_breakdown(kind, args.commands)
+            print(f"{kind:9} " + "  ".join(f"{step} {wall:.0f}/{cpu:.0f}" for step, (wall, cpu) in steps.items()))
     params = ", ".join(f"{k}={v}" for k, v in Passwords.PRODUCTION.items())
     print(f"argon2id ({params}): {bench_argon2():.1f} ms per hash")
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Mapper
+from eventsourcing.persistence import InfrastructureFactory, InterfaceError, JSONTranscoder, Mapper
+from eventsourcing.sqlite import SQLITE3_DEFAULT_LOCK_TIMEOUT, SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 from eventsourcing.utils import Environment, EnvType
 
 from lkk_core.clock import SystemClock
@@ -27,6 +29,53 @@ from lkk_core.transcodings import ALL_TRANSCODINGS
 
 SQLITE = "eventsourcing.sqlite"
 POSTGRES = "eventsourcing.postgres"
+STATEMENT_CACHE = 128  # compiled statements kept per SQLite connection (the sqlite3 default)
+
+
+class _CompiledStatementsPool(SQLiteConnectionPool):
+    """eventsourcing's SQLite pool, with a statement cache that holds a transaction's statements.
+
+    eventsourcing 9.5.6 connects with ``cached_statements=True``, a cache of one
+    statement, so every statement of every transaction is compiled again
+    (measured: eventsourcing's tracking upsert takes 28 µs instead of 14; a
+    view's whole transaction 59 µs instead of 35). The rest copies its
+    ``_create_connection``.
+    """
+
+    def _create_connection(self) -> SQLiteConnection:
+        try:
+            conn = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # autocommit: the library issues BEGIN itself
+                cached_statements=STATEMENT_CACHE,
+                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as e:
+            raise InterfaceError(e) from e
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            mode = conn.execute("PRAGMA journal_mode;").fetchone()[0]
+            if mode.lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL;")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        conn.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=conn, max_age=self.max_age)
+
+
+def keep_compiled_statements(factory: InfrastructureFactory) -> InfrastructureFactory:
+    """Give a new SQLite factory's datastore, before its first connection, the pool above."""
+    datastore = getattr(factory, "datastore", None)
+    if isinstance(datastore, SQLiteDatastore) and not isinstance(datastore.pool, _CompiledStatementsPool):
+        old = datastore.pool
+        datastore.pool = _CompiledStatementsPool(
+            db_name=old.db_name, lock_timeout=old.lock_timeout, pool_size=old.pool_size,
+            max_overflow=old.max_overflow, pool_timeout=old.pool_timeout, max_age=old.max_age,
+            pre_ping=old.pre_ping,
+        )
+        old.close()
+    return factory
 
 
 class ConfigurationError(Exception):
@@ -65,6 +114,10 @@ class LkkApplication(Application[UUID]):
             var_dir.mkdir(parents=True, exist_ok=True)
             environment["SQLITE_DBNAME"] = str(var_dir / "lkk.db")
         return environment
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        """Build eventsourcing's factory; on SQLite its connections keep compiled statements."""
+        return keep_compiled_statements(super().construct_factory(env))
 
     @property
     def is_postgres(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -59,9 +60,19 @@ class SqlView:
         return {name: name for name in self.tables}
 
     def sql(self, text: str) -> str:
-        """Translate portable SQL into the backend's dialect."""
-        text = text.format(**self._names)
-        return text.replace("?", "%s") if self.is_postgres else text
+        """Translate portable SQL into the backend's dialect (once per text)."""
+        try:
+            return self._translated[text]
+        except KeyError:
+            translated = text.format(**self._names)
+            translated = translated.replace("?", "%s") if self.is_postgres else translated
+            if len(self._translated) < 1000:  # texts are few: handlers' and queries' (IN lists vary)
+                self._translated[text] = translated
+            return translated
+
+    @functools.cached_property
+    def _translated(self) -> dict[str, str]:
+        return {}
 
     def _ddl(self) -> list[str]:
         return [
@@ -82,37 +93,118 @@ class SqlView:
             sql_class = importlib.import_module("psycopg.sql").SQL  # only on PostgreSQL
             self.sql_create_statements.extend(sql_class(self.sql(ddl)) for ddl in self._ddl())  # type: ignore[attr-defined]
 
-    def apply(self, handle: Callable[[Writer, Any], None], events: Iterable[Any], tracking: Tracking) -> None:
-        """Apply events and record ``tracking`` in one transaction (exactly once)."""
-        forgot_someone = False
-        with self._write_transaction() as (cursor, batched):
-            writer = Writer(cursor, self)
-            with batched():
-                for event in events:
-                    handle(writer, event)
-                    forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
-            self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+    def apply(
+        self, handle: Callable[[Writer, Any], None], events: Iterable[Any], tracking: Tracking,
+        *, after: int | None = None,
+    ) -> None:
+        """Apply events and record ``tracking`` in one transaction (exactly once).
+
+        ``after`` is the position the tracking row must still hold: the batch
+        follows on from it. If another process moved the row meanwhile, or a
+        crash lost a commit this process remembers, ``IntegrityError`` rolls the
+        batch back and the caller re-reads. Without ``after`` (eventsourcing's
+        ``ProjectionRunner``) the tracking row only has to move forward.
+        """
+        if self.is_postgres:
+            with self.datastore.get_connection() as conn:
+                forgot_someone = self._apply_postgres(conn, handle, events, tracking, after)
+        else:
+            with self._sqlite_connection() as conn, conn.transaction(commit=True) as cursor:
+                cursor = cursor.sqlite_cursor  # sqlite3's own cursor has the rowcount
+                forgot_someone = self._handle_all(cursor, handle, events)
+                self._track(cursor, tracking, after)
         if forgot_someone:
             self.scrub()
 
-    @contextlib.contextmanager
-    def _write_transaction(self) -> Iterator[tuple[Any, Callable[[], Any]]]:
-        if self.is_postgres:
-            with self.datastore.get_connection() as conn, conn.transaction():
-                # Pipeline mode sends the handlers' statements without waiting for
-                # each answer: one round trip per batch instead of one per event.
-                # The tracking row is written after it, checked, in the same transaction.
-                yield conn.cursor(), conn.pipeline
+    def _apply_postgres(
+        self, conn: Any, handle: Callable[[Writer, Any], None], events: Iterable[Any], tracking: Tracking,
+        after: int | None,
+    ) -> bool:
+        # One pipeline holds the whole transaction, so BEGIN, the handlers'
+        # statements, the tracking row and COMMIT travel in one round trip (a
+        # conn.transaction() around a pipeline takes four). A failing statement
+        # makes the server skip the rest, COMMIT included; we then roll back.
+        cursor = conn.cursor()
+        try:
+            with conn.pipeline():
+                cursor.execute("BEGIN")
+                # A view is derived data: like SQLite's synchronous=NORMAL, an
+                # asynchronous commit keeps the batch atomic and visible at once, and
+                # skips the wait for the WAL flush. A server crash can lose the last
+                # batches; their tracking goes with them, ``after`` notices, and
+                # catch-up reads them again from the log.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                forgot_someone = self._handle_all(cursor, handle, events)
+                self._track(cursor, tracking, after)
+                cursor.execute("COMMIT")
+        except BaseException:
+            # Autocommit connection: this rolls back only an open transaction. If
+            # the connection broke, the pool discards it; the first error is the one to see.
+            with contextlib.suppress(Exception):
+                conn.rollback()
+            raise
+        return forgot_someone
+
+    def _handle_all(self, cursor: Any, handle: Callable[[Writer, Any], None], events: Iterable[Any]) -> bool:
+        """Run the handlers; tell whether an event forgets a person (then scrub)."""
+        writer, forgot_someone = Writer(cursor, self), False
+        for event in events:
+            handle(writer, event)
+            forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
+        return forgot_someone
+
+    def _track(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
+        """Move the tracking row from ``after`` to ``tracking``; raise ``IntegrityError`` if it moved.
+
+        A missing row is created (a new view). A row at another position makes
+        the insert collide with it: the unique violation rolls the batch back.
+        """
+        if after is None or not self.datastore.single_row_tracking:
+            self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
             return
+        table, name, position = self._tracking_table, tracking.application_name, tracking.notification_id
+        move = f"UPDATE {table} SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
+        if self.is_postgres:  # one statement, so that it fits in the pipeline's one round trip
+            cursor.execute(self.sql(f"WITH moved AS ({move} RETURNING 1)"
+                                    f" INSERT INTO {table} SELECT ?, ? WHERE NOT EXISTS (SELECT FROM moved)"),
+                           (position, name, after, name, position))
+            return
+        cursor.execute(move, (position, name, after))
+        if cursor.rowcount != 1:
+            cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (name, position))
+
+    @functools.cached_property
+    def _tracking_table(self) -> str:
+        if self.is_postgres:
+            return f'"{self.datastore.schema}".{self.tracking_table_name}'  # type: ignore[attr-defined]
+        return "tracking"
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        if self.is_postgres:
+            with self.datastore.transaction(commit=True) as cursor:
+                yield cursor
+        else:
+            with self._sqlite_connection() as conn, conn.transaction(commit=True) as cursor:
+                yield cursor
+
+    @contextlib.contextmanager
+    def _sqlite_connection(self) -> Iterator[Any]:
         with self.datastore.get_connection(commit=True) as conn:
-            cursor = conn.cursor()
-            # A view is derived data: in WAL mode NORMAL keeps each transaction
-            # atomic (rows with their tracking) and skips the fsync per commit; a
-            # power cut can only lose the last batches, which catch-up redoes.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA secure_delete=ON")  # zero the bytes of deleted rows
-            with conn.transaction(commit=True) as transaction_cursor:
-                yield transaction_cursor, contextlib.nullcontext
+            if conn not in self._prepared_connections:
+                cursor = conn.cursor()
+                # A view is derived data: in WAL mode NORMAL keeps each transaction
+                # atomic (rows with their tracking) and skips the fsync per commit; a
+                # power cut can only lose the last batches, which catch-up redoes.
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA secure_delete=ON")  # zero the bytes of deleted rows
+                self._prepared_connections.add(conn)
+            yield conn
+
+    @functools.cached_property
+    def _prepared_connections(self) -> weakref.WeakSet[Any]:
+        # Both settings belong to the connection: set once, not on every transaction.
+        return weakref.WeakSet()
 
     def scrub(self) -> None:
         """Make overwritten personal data unrecoverable from the files (after a deletion).
@@ -125,7 +217,7 @@ class SqlView:
                 for name in self.tables:
                     conn.execute(self.sql(f"VACUUM {{{name}}}"))
         else:
-            with self.datastore.get_connection(commit=True) as conn:
+            with self._sqlite_connection() as conn:
                 conn.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -144,15 +236,12 @@ class SqlView:
 
     def drop(self) -> None:
         """Drop the view's tables and forget its tracking, for a rebuild from 0."""
-        tracking = self.tracking_table_name if self.is_postgres else "tracking"  # type: ignore[attr-defined]
-        if self.is_postgres:
-            tracking = f'"{self.datastore.schema}".{tracking}'
-        with self.datastore.transaction(commit=True) as cursor:
+        with self._transaction() as cursor:
             for name in self.tables:
                 cursor.execute(self.sql(f"DROP TABLE IF EXISTS {{{name}}}"))
             # Keep eventsourcing's own "__migration__" row, or create_table() takes
             # the table for a legacy one and renames it.
-            cursor.execute(f"DELETE FROM {tracking} WHERE application_name <> '__migration__'")
+            cursor.execute(f"DELETE FROM {self._tracking_table} WHERE application_name <> '__migration__'")
         self.create_table()  # type: ignore[attr-defined]
 
 
@@ -176,9 +265,9 @@ class SqlProjection(Projection[Any]):
         """Apply one event (eventsourcing's ``ProjectionRunner`` calls this)."""
         self.view.apply(self.handle, [domain_event], tracking)
 
-    def process_batch(self, events: Sequence[Any], tracking: Tracking) -> None:
-        """Apply many events in one transaction, tracking the last position."""
-        self.view.apply(self.handle, events, tracking)
+    def process_batch(self, events: Sequence[Any], tracking: Tracking, *, after: int | None = None) -> None:
+        """Apply many events in one transaction, tracking the last position (see ``SqlView.apply``)."""
+        self.view.apply(self.handle, events, tracking, after=after)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from eventsourcing.application import Recording
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
 from eventsourcing.utils import Environment
 
-from lkk_core.app import POSTGRES, SQLITE, LkkApplication
+from lkk_core.app import POSTGRES, SQLITE, LkkApplication, keep_compiled_statements
 from lkk_core.projections.base import SqlProjection, concrete_view
 
 BATCH = 1000
@@ -67,11 +67,15 @@ class Views:
                                   tracking_table_name=f"{projection_class.name}_tracking")
                 view.create_table()  # type: ignore[attr-defined]
             else:
-                factory: Any = InfrastructureFactory.construct(environment)
+                factory: Any = keep_compiled_statements(InfrastructureFactory.construct(environment))
                 view = factory.tracking_recorder(view_class)
             self.projections[projection_class.name] = projection_class(view=view)
         self._lock = threading.Lock()
-        self._reached: dict[str, int] = {}  # tracked positions, re-read when another process wins
+        # Per view: the position its tracking row holds (re-read when another process
+        # wins), and the position up to which this process knows it is complete
+        # (events after the tracked one that concern it not, e.g. our own writes).
+        self._tracked: dict[str, int] = {}
+        self._reached: dict[str, int] = {}
 
     def _beside_the_log(self, environment: Environment) -> bool:
         if not (self.app.is_postgres and environment["PERSISTENCE_MODULE"] == POSTGRES):
@@ -108,7 +112,7 @@ class Views:
         app, view = self.app, projection.view
         reached = self._reached.get(name)
         if reached is None:
-            reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+            reached = self._reload(name, view)
         first, last = (written[0].notification.id, written[-1].notification.id) if written else (0, 0)
         if written and reached == first - 1 and head == last and last - first == len(written) - 1:
             events = [r.domain_event for r in written if type(r.domain_event) in projection.handlers]
@@ -116,11 +120,11 @@ class Views:
                 self._reached[name] = head  # checked; the durable position moves with the next relevant write
                 return
             try:
-                projection.process_batch(events, Tracking(app.name, head))
+                projection.process_batch(events, Tracking(app.name, head), after=self._tracked[name])
             except IntegrityError:
-                reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+                reached = self._reload(name, view)
             else:
-                self._reached[name] = head
+                self._reached[name] = self._tracked[name] = head
                 return
         while reached < head:
             batch = app.recorder.select_notifications(
@@ -134,15 +138,23 @@ class Views:
                 self._reached[name] = head
                 return
             events = [app.mapper.to_domain_event(n) for n in batch]
+            tried = self._tracked[name]
             try:
-                projection.process_batch(events, Tracking(app.name, last))
+                projection.process_batch(events, Tracking(app.name, last), after=tried)
             except IntegrityError:
-                # Another process applied this batch first: read on from its position.
-                reached = self._reached[name] = view.max_tracking_id(app.name) or 0
+                # Another process applied events first (or a crash lost a commit this
+                # process remembers): read on from the position the view really has.
+                reached = self._reload(name, view)
+                if self._tracked[name] == tried:
+                    raise  # the tracking row did not move: the batch itself fails, retrying would spin
                 continue
-            reached = self._reached[name] = last
+            reached = self._reached[name] = self._tracked[name] = last
             if progress:
                 progress(last, head)
+
+    def _reload(self, name: str, view: Any) -> int:
+        position = self._reached[name] = self._tracked[name] = view.max_tracking_id(self.app.name) or 0
+        return position
 
     def after_save(self, recordings: Sequence[Recording]) -> None:
         """The embedded mode's hook: catch up right after a write.
@@ -201,6 +213,7 @@ class Views:
             for projection in self.projections.values():
                 projection.view.drop()
             self._reached.clear()
+            self._tracked.clear()
         self.app.keys.preload()
         return self.catch_up(progress)
 

@@ -120,8 +120,11 @@ def running(services: Services, outbox: Outbox, outbox_dir: Path) -> Iterator[Se
     try:
         yield Server(f"http://127.0.0.1:{wsgi.effective_port}", services, outbox, outbox_dir)
     finally:
-        wsgi.close()
+        # Close every socket from the loop's own thread: closing them from here
+        # while the loop waits in poll() can end it with "Bad file descriptor".
+        wsgi.trigger.pull_trigger(lambda: [d.close() for d in list(wsgi._map.values())])  # noqa: SLF001
         thread.join(timeout=10)
+        assert not thread.is_alive(), "the server loop did not stop"
         wsgi.task_dispatcher.shutdown()
         services.views.close()
         services.app.close()
