@@ -39,6 +39,39 @@ class Writer:
         return [dict(row) for row in self._cursor.fetchall()]
 
 
+class _ScriptWriter(Writer):
+    """A PostgreSQL writer that gathers a batch's statements into one script.
+
+    Each statement is bound on the client (``ClientCursor.mogrify``) and the
+    script goes to the server in one simple-protocol round trip: for a batch
+    of hundreds of events that is several times faster than even a pipeline,
+    where psycopg spends ~50 µs of Python per statement. A query (``fetchall``)
+    first sends what is gathered, so handlers see their own writes.
+    """
+
+    def __init__(self, cursor: Any, view: SqlView) -> None:
+        super().__init__(cursor, view)
+        self.script: list[str] = []
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Add one statement to the script."""
+        self.script.append(self._cursor.mogrify(self._view.sql(sql), tuple(params)))
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Send the script so far, then run the query."""
+        self.send()
+        return super().fetchall(sql, params)
+
+    def send(self, *tail: str) -> None:
+        """Send the gathered statements, and ``tail``, in one round trip."""
+        statements, self.script = [*self.script, *tail], []
+        if statements:
+            self._cursor.execute(";\n".join(statements))
+
+
+SCRIPT_MIN_EVENTS = 20  # smaller batches (a command's own writes) go through the pipeline
+
+
 class SqlView:
     """Mixin for a tracking recorder: the view's tables, batch writes and queries."""
 
@@ -106,8 +139,12 @@ class SqlView:
         ``ProjectionRunner``) the tracking row only has to move forward.
         """
         if self.is_postgres:
+            events = list(events)
             with self.datastore.get_connection() as conn:
-                forgot_someone = self._apply_postgres(conn, handle, events, tracking, after)
+                if len(events) >= SCRIPT_MIN_EVENTS and self.datastore.single_row_tracking and after is not None:
+                    forgot_someone = self._apply_postgres_script(conn, handle, events, tracking, after)
+                else:
+                    forgot_someone = self._apply_postgres(conn, handle, events, tracking, after)
         else:
             with self._sqlite_connection() as conn, conn.transaction(commit=True) as cursor:
                 cursor = cursor.sqlite_cursor  # sqlite3's own cursor has the rowcount
@@ -145,9 +182,33 @@ class SqlView:
             raise
         return forgot_someone
 
-    def _handle_all(self, cursor: Any, handle: Callable[[Writer, Any], None], events: Iterable[Any]) -> bool:
+    def _apply_postgres_script(
+        self, conn: Any, handle: Callable[[Writer, Any], None], events: list[Any], tracking: Tracking, after: int,
+    ) -> bool:
+        # A catch-up or rebuild batch: BEGIN, every handler's statement, the
+        # compare-and-set of the tracking row and COMMIT as one script (see
+        # _ScriptWriter); asynchronous commit as in _apply_postgres. A failing
+        # statement aborts the script before its COMMIT; we then roll back.
+        client = importlib.import_module("psycopg").ClientCursor(conn)
+        writer = _ScriptWriter(client, self)
+        writer.execute("BEGIN")
+        writer.execute("SET LOCAL synchronous_commit TO OFF")
+        try:
+            forgot_someone = self._handle_all(client, handle, events, writer)
+            name, position = tracking.application_name, tracking.notification_id
+            writer.execute(self._moved_or_inserted, (position, name, after, name, position))
+            writer.send("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.rollback()
+            raise
+        return forgot_someone
+
+    def _handle_all(
+        self, cursor: Any, handle: Callable[[Writer, Any], None], events: Iterable[Any], writer: Writer | None = None
+    ) -> bool:
         """Run the handlers; tell whether an event forgets a person (then scrub)."""
-        writer, forgot_someone = Writer(cursor, self), False
+        writer, forgot_someone = writer or Writer(cursor, self), False
         for event in events:
             handle(writer, event)
             forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
@@ -165,13 +226,20 @@ class SqlView:
         table, name, position = self._tracking_table, tracking.application_name, tracking.notification_id
         move = f"UPDATE {table} SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
         if self.is_postgres:  # one statement, so that it fits in the pipeline's one round trip
-            cursor.execute(self.sql(f"WITH moved AS ({move} RETURNING 1)"
-                                    f" INSERT INTO {table} SELECT ?, ? WHERE NOT EXISTS (SELECT FROM moved)"),
-                           (position, name, after, name, position))
+            cursor.execute(self.sql(self._moved_or_inserted), (position, name, after, name, position))
             return
         cursor.execute(move, (position, name, after))
         if cursor.rowcount != 1:
             cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (name, position))
+
+    @functools.cached_property
+    def _moved_or_inserted(self) -> str:
+        # PostgreSQL: move the row from the expected position, or insert it when the view is new;
+        # a row at another position makes the insert collide (unique violation).
+        table = self._tracking_table
+        move = f"UPDATE {table} SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
+        return (f"WITH moved AS ({move} RETURNING 1)"
+                f" INSERT INTO {table} SELECT ?, ? WHERE NOT EXISTS (SELECT FROM moved)")
 
     @functools.cached_property
     def _tracking_table(self) -> str:

@@ -13,7 +13,9 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,9 @@ class Views:
             else:
                 self._reached[name] = self._tracked[name] = head
                 return
+        if head - reached > BATCH:
+            self._follow_overlapped(name, projection, reached, head, progress)
+            return
         while reached < head:
             batch = app.recorder.select_notifications(
                 start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
@@ -151,6 +156,63 @@ class Views:
             reached = self._reached[name] = self._tracked[name] = last
             if progress:
                 progress(last, head)
+
+    def _follow_overlapped(
+        self, name: str, projection: SqlProjection, reached: int, head: int, progress: Progress | None
+    ) -> None:
+        """Catch a view up over many batches, reading the next batch while the last one is written.
+
+        One writer thread applies the batches in order, each in its own
+        transaction that expects the position the previous one tracked, so the
+        overlap changes nothing about exactly-once: if one batch fails, the
+        ones after it fail on their expected position too, and the view is
+        re-read from what it really holds. Reading and decoding (this thread,
+        CPU) and writing (mostly waiting on the database) then take turns on
+        the CPU instead of one waiting for the other.
+        """
+        app = self.app
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"view-{name}") as writer:
+            while reached < head:
+                in_flight: deque[tuple[Future[None], int]] = deque()
+                expected, failed = self._tracked[name], False
+                while reached < head and not failed:
+                    batch = app.recorder.select_notifications(
+                        start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
+                    )
+                    last = batch[-1].id if len(batch) == BATCH else head
+                    events = [app.mapper.to_domain_event(n) for n in batch]
+                    in_flight.append((writer.submit(projection.process_batch, events, Tracking(app.name, last),
+                                                    after=expected), last))
+                    expected = reached = last
+                    while len(in_flight) > 1 and not failed:  # at most one batch waits behind the writer
+                        failed = not self._settle(name, in_flight.popleft(), head, progress)
+                while in_flight:
+                    ok = self._settle(name, in_flight.popleft(), head, progress, quiet=failed)
+                    failed = failed or not ok
+                if failed:
+                    tried = self._tracked[name]
+                    reached = self._reload(name, projection.view)
+                    if self._tracked[name] == tried:
+                        # The tracking row did not move: a batch itself fails; retrying would spin.
+                        msg = f"view {name!r}: a batch after position {tried} fails; see the log above"
+                        raise IntegrityError(msg)
+
+    def _settle(
+        self, name: str, done: tuple[Future[None], int], head: int, progress: Progress | None, *, quiet: bool = False
+    ) -> bool:
+        """Wait for one written batch; record its position, or return False if it failed."""
+        future, last = done
+        try:
+            future.result()
+        except IntegrityError:
+            if not quiet:
+                log.warning("view %s: batch up to %d refused; re-reading the view's position", name, last,
+                            exc_info=True)
+            return False
+        self._reached[name] = self._tracked[name] = last
+        if progress:
+            progress(last, head)
+        return True
 
     def _reload(self, name: str, view: Any) -> int:
         position = self._reached[name] = self._tracked[name] = view.max_tracking_id(self.app.name) or 0
