@@ -173,46 +173,52 @@ class Views:
         app = self.app
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"view-{name}") as writer:
             while reached < head:
-                in_flight: deque[tuple[Future[None], int]] = deque()
-                expected, failed = self._tracked[name], False
-                while reached < head and not failed:
+                in_flight: deque[tuple[Future[None], int, int]] = deque()
+                expected, failed_after = self._tracked[name], None
+                while reached < head and failed_after is None:
                     batch = app.recorder.select_notifications(
                         start=reached, limit=BATCH, stop=head, topics=projection.topics, inclusive_of_start=False
                     )
                     last = batch[-1].id if len(batch) == BATCH else head
                     events = [app.mapper.to_domain_event(n) for n in batch]
-                    in_flight.append((writer.submit(projection.process_batch, events, Tracking(app.name, last),
-                                                    after=expected), last))
+                    future = writer.submit(projection.process_batch, events, Tracking(app.name, last), after=expected)
+                    in_flight.append((future, last, expected))
                     expected = reached = last
-                    while len(in_flight) > 1 and not failed:  # at most one batch waits behind the writer
-                        failed = not self._settle(name, in_flight.popleft(), head, progress)
+                    while len(in_flight) > 1 and failed_after is None:  # one batch waits behind the writer
+                        failed_after = self._settle(name, in_flight.popleft(), head, progress)
                 while in_flight:
-                    ok = self._settle(name, in_flight.popleft(), head, progress, quiet=failed)
-                    failed = failed or not ok
-                if failed:
-                    tried = self._tracked[name]
+                    refused = self._settle(name, in_flight.popleft(), head, progress, quiet=failed_after is not None)
+                    failed_after = refused if failed_after is None else failed_after
+                if failed_after is not None:
                     reached = self._reload(name, projection.view)
-                    if self._tracked[name] == tried:
-                        # The tracking row did not move: a batch itself fails; retrying would spin.
-                        msg = f"view {name!r}: a batch after position {tried} fails; see the log above"
+                    if reached == failed_after:
+                        # Nobody moved the tracking row past the refused batch: the batch itself
+                        # fails, and retrying it would spin.
+                        msg = f"view {name!r}: the batch after position {failed_after} fails; see the log above"
                         raise IntegrityError(msg)
 
     def _settle(
-        self, name: str, done: tuple[Future[None], int], head: int, progress: Progress | None, *, quiet: bool = False
-    ) -> bool:
-        """Wait for one written batch; record its position, or return False if it failed."""
-        future, last = done
+        self, name: str, done: tuple[Future[None], int, int], head: int, progress: Progress | None, *,
+        quiet: bool = False,
+    ) -> int | None:
+        """Wait for one written batch and record its position; if it was refused, return its expected position.
+
+        A refusal means another process applied those events first (its rows or
+        its tracking collide with ours), or the batch itself is broken; the
+        caller tells the two apart by re-reading the tracking row.
+        """
+        future, last, after = done
         try:
             future.result()
         except IntegrityError:
             if not quiet:
-                log.warning("view %s: batch up to %d refused; re-reading the view's position", name, last,
-                            exc_info=True)
-            return False
+                log.info("view %s: batch after %d refused; re-reading the view's position", name, after,
+                         exc_info=True)
+            return after
         self._reached[name] = self._tracked[name] = last
         if progress:
             progress(last, head)
-        return True
+        return None
 
     def _reload(self, name: str, view: Any) -> int:
         position = self._reached[name] = self._tracked[name] = view.max_tracking_id(self.app.name) or 0
