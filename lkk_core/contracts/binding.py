@@ -24,7 +24,7 @@ EMAIL_NOT_ON_CONTRACT = "Указанный адрес электронной п
 
 @dataclass(frozen=True)
 class BindingRequested:
-    """A pending binding: the link went to ``email``; it works until ``expires_at``."""
+    """A pending binding: the link went to the e-mail typed; it works until ``expires_at``."""
 
     binding_id: UUID
     contract_number: str
