@@ -18,6 +18,7 @@ from lkk_core.errors import (
     RateLimited,
     Unauthenticated,
     ValidationFailed,
+    WindowClosed,
     WrongCredentials,
 )
 from lkk_core.ports import Billing, Clock, Mailer, MailRejected, OutgoingMail
@@ -46,6 +47,7 @@ __all__ = [
     "SystemClock",
     "Unauthenticated",
     "ValidationFailed",
+    "WindowClosed",
     "WrongCredentials",
     "bootstrap",
 ]

@@ -2,7 +2,8 @@
 
 These are facts the portal reads, never writes: the ``Billing`` port
 (``lkk_core.ports``) returns them, services hand them to aggregates, and
-views show them. Plain frozen dataclasses, so they compare by value and an
+views show them. The one way back is ``SubmittedReading``, which the billing
+feed hands to ``Billing.receive_readings``. Plain frozen dataclasses, so they compare by value and an
 adapter can build them from any source.
 """
 
@@ -170,6 +171,42 @@ class ReadingWindow:
     def is_open(self, now: datetime) -> bool:
         """Tell whether ``now`` falls inside the window."""
         return self.opens_at <= now < self.closes_at
+
+
+@dataclass(frozen=True)
+class ScaleReading:
+    """What billing knows of one meter scale for a period (RDG-02, RDG-11, RDG-18).
+
+    Keyed by (meter number, zone, quantity). ``previous`` is the reading
+    accepted in the last closed period (``previous_period`` is its month);
+    ``interval_consumption`` is «Расход интерв.» of the period when billing
+    has one; ``rolled_over`` tells that the meter wrapped past its digit
+    capacity, so a current value below the previous one is accepted (RDG-02).
+    """
+
+    meter_number: str
+    zone: str
+    quantity: Quantity
+    previous: Decimal | None = None
+    previous_period: date | None = None
+    interval_consumption: Decimal | None = None
+    rolled_over: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Return (meter number, zone, quantity): how a reading names its scale."""
+        return (self.meter_number, self.zone, str(self.quantity))
+
+
+@dataclass(frozen=True)
+class SubmittedReading:
+    """One value the portal hands to billing: a meter scale of an energy object (RDG-07)."""
+
+    energy_object: str
+    meter_number: str
+    zone: str
+    quantity: str
+    value: Decimal
 
 
 def is_contract_number(value: str) -> bool:

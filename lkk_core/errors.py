@@ -13,6 +13,7 @@ of §13.14 are marked there) and ``details`` (field, row, column, limits)::
     ├── Conflict              conflict             a uniqueness or state rule is violated
     ├── RateLimited           rate_limited         a code was asked for within the minute (ACC-04)
     ├── Expired               expired              a code, link or draft is past its lifetime
+    ├── WindowClosed          window_closed        readings outside billing's window for the period (RDG-04)
     └── PreconditionFailed    precondition_failed  confirm the e-mail / finish onboarding first
 """
 
@@ -95,6 +96,14 @@ class Expired(LkkError):
     default_message = "Срок действия истёк"
 
 
+class WindowClosed(LkkError):
+    """Readings arrived outside billing's submission window of the period, or after it closed (RDG-04)."""
+
+    code = "window_closed"
+    # NOTE: proposal, DOMAIN.md §13.14 (RDG-04).
+    default_message = "Период передачи показаний завершён"
+
+
 class PreconditionFailed(LkkError):
     """The account lacks a prerequisite: a confirmed e-mail or finished onboarding."""
 
@@ -112,5 +121,6 @@ __all__ = [
     "RateLimited",
     "Unauthenticated",
     "ValidationFailed",
+    "WindowClosed",
     "WrongCredentials",
 ]

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from lkk_core.billing import Contract, ReadingWindow
+    from uuid import UUID
+
+    from lkk_core.billing import Contract, ReadingWindow, ScaleReading, SubmittedReading
 
 
 class Clock(Protocol):
@@ -67,4 +69,17 @@ class Billing(Protocol):
 
     def reading_window(self, number: str, period: date) -> ReadingWindow | None:
         """Return when readings of the contract for the month ``period`` may be submitted."""
+        ...
+
+    def meter_readings(self, number: str, period: date) -> tuple[ScaleReading, ...]:
+        """Return billing's facts per meter scale of the contract for the month ``period`` (RDG-02, RDG-18)."""
+        ...
+
+    def receive_readings(
+        self, number: str, period: date, readings: tuple[SubmittedReading, ...], *, submission_id: UUID, version: int
+    ) -> None:
+        """Take readings submitted in the portal; idempotent per (``submission_id``, ``version``).
+
+        Called only by the billing feed follower (at least once), never by a service.
+        """
         ...

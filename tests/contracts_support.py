@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from lkk_core import contracts
 from lkk_core.billing import (
@@ -22,6 +23,8 @@ from lkk_core.billing import (
     Quantity,
     ReadingWindow,
     Scale,
+    ScaleReading,
+    SubmittedReading,
 )
 from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
 from lkk_core.permissions import Capability, Role
@@ -98,12 +101,34 @@ class Catalogue:
     """The billing port over contracts in memory: for domain tests (the dataset adapter is tested apart)."""
 
     contracts: dict[str, Contract] = field(default_factory=lambda: {c.number: c for c in CONTRACTS})
+    readings: dict[tuple[str, date], tuple[ScaleReading, ...]] = field(default_factory=dict)
+    received: dict[tuple[UUID, int], tuple[str, date, tuple[SubmittedReading, ...]]] = field(default_factory=dict)
 
     def find_contract(self, number: str) -> Contract | None:
         return self.contracts.get(number)
 
     def reading_window(self, number: str, period: date) -> ReadingWindow | None:
-        return None
+        if number not in self.contracts:
+            return None
+        return moscow_window(period)
+
+    def meter_readings(self, number: str, period: date) -> tuple[ScaleReading, ...]:
+        return self.readings.get((number, period.replace(day=1)), ())
+
+    def receive_readings(
+        self, number: str, period: date, readings: tuple[SubmittedReading, ...], *, submission_id: UUID, version: int
+    ) -> None:
+        self.received[(submission_id, version)] = (number, period, readings)
+
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def moscow_window(period: date) -> ReadingWindow:
+    """RDG-04's reference window: [1st of M 00:00, 22nd of M+1 00:00) in Moscow time."""
+    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)  # noqa: PLR2004
+    return ReadingWindow(period.replace(day=1), datetime(period.year, period.month, 1, tzinfo=MOSCOW),
+                         datetime(year, month, 22, tzinfo=MOSCOW))
 
 
 def link_of(mailbox: Mailbox, to: str) -> tuple[UUID, str]:

@@ -25,18 +25,27 @@ import json
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
 from adapters.billing.loader import LENGTH_BITS, MAX_LINE, DatasetMissing, exact_record, load
-from adapters.billing.records import CONTRACT, FORMAT, VERSION, ContractRecord, Dataset, contract_json
+from adapters.billing.records import (
+    CONTRACT,
+    FORMAT,
+    VERSION,
+    ContractRecord,
+    Dataset,
+    contract_json,
+    scale_reading_record,
+)
 from lkk_core.app import ConfigurationError
-from lkk_core.billing import Contract, ReadingWindow
+from lkk_core.billing import Contract, ReadingWindow, ScaleReading, SubmittedReading
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
 SCHEMA_ID = "https://lkk.example/schemas/billing-dataset-v1.json"
@@ -72,6 +81,7 @@ class DatasetBilling:
         self._index, self._spans, self._rows, self._exact = loaded.index, loaded.spans, loaded.rows, loaded.exact
         self._windows, self._own_windows = loaded.windows, loaded.own_windows
         self._fd = fd
+        self.received: dict[tuple[UUID, int], tuple[str, date, tuple[SubmittedReading, ...]]] = {}
         if self._rows is not None:  # a document is held in memory: no more reads
             self.close()
 
@@ -109,6 +119,26 @@ class DatasetBilling:
             return own[month]
         return self._windows.get(month) or default_window(month, self.timezone)
 
+    def meter_readings(self, number: str, period: date) -> tuple[ScaleReading, ...]:
+        """Return billing's facts per meter scale for the month ``period`` (the contract's ``meter_readings``)."""
+        ordinal = self._index.get(number)
+        if ordinal is None:
+            return ()
+        month = period.replace(day=1)
+        return tuple(r.to_domain() for r in self._record(ordinal).meter_readings if r.period == month)
+
+    def receive_readings(
+        self, number: str, period: date, readings: tuple[SubmittedReading, ...], *, submission_id: UUID, version: int
+    ) -> None:
+        """Keep submitted readings in memory, once per (submission, version): the reference billing's inbox."""
+        self.received[(submission_id, version)] = (number, period, readings)
+
+    def _record(self, ordinal: int) -> ContractRecord:
+        if self._rows is not None:
+            return ContractRecord.model_validate(self._rows[ordinal])
+        span = self._spans[ordinal]
+        return exact_record(os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS))
+
     def _contract(self, ordinal: int) -> Contract:
         if self._rows is not None:
             return ContractRecord.model_validate(self._rows[ordinal]).to_domain()
@@ -141,8 +171,12 @@ def billing_from_env(env: Mapping[str, str]) -> DatasetBilling:
 
 
 def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
-                  reading_windows: Iterable[ReadingWindow] = ()) -> Path:
-    """Write contracts as a JSON Lines dataset, streaming; the finished file replaces ``path`` atomically."""
+                  reading_windows: Iterable[ReadingWindow] = (),
+                  meter_readings: Callable[[Contract], Iterable[tuple[date, ScaleReading]]] | None = None) -> Path:
+    """Write contracts as a JSON Lines dataset, streaming; the finished file replaces ``path`` atomically.
+
+    ``meter_readings`` gives billing's facts of a contract's meter scales, each for its month.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header: dict[str, Any] = {"format": FORMAT, "version": VERSION}
@@ -152,7 +186,7 @@ def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-            out.writelines(contract_json(c) + b"\n" for c in contracts)
+            out.writelines(_line(c, meter_readings) + b"\n" for c in contracts)
         os.chmod(temporary, 0o644)  # noqa: PTH101  (mkstemp makes it private; the server reads it)
         os.replace(temporary, path)  # noqa: PTH105
     except BaseException:
@@ -171,6 +205,16 @@ def dataset_json_schema() -> dict[str, Any]:
 def dataset_schema_text() -> str:
     """Return the text ``dataset.schema.json`` must have: the schema, indented, in UTF-8."""
     return json.dumps(dataset_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _line(contract: Contract,
+          meter_readings: Callable[[Contract], Iterable[tuple[date, ScaleReading]]] | None) -> bytes:
+    line = contract_json(contract)
+    records = [scale_reading_record(p, r) for p, r in meter_readings(contract)] if meter_readings else []
+    if not records:
+        return line
+    extra = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode()
+    return line[:-1] + b',"meter_readings":' + extra + b"}"
 
 
 def _window(window: ReadingWindow) -> dict[str, str]:

@@ -44,12 +44,15 @@ from adapters.billing.dataset import write_dataset
 from adapters.billing.manual_examples import (
     AWAIT,
     MANUAL_CONTRACTS,
+    MANUAL_READINGS,
     MOSCOW_SUPPLIER,
     NORTH_WEST_SUPPLIER,
     OREL_SUPPLIER,
+    READINGS_PERIOD,
 )
 from adapters.billing.requisites import account, ogrn, organisation_inn, person_inn
 from lkk_core.billing import (
+    ScaleReading,
     Attachment,
     BankDetails,
     Contact,
@@ -121,7 +124,35 @@ def generate_contracts(n: int, *, seed: int = 0) -> Iterator[Contract]:
 
 def write_generated(path: Path, n: int, *, seed: int = 0) -> Path:
     """Write a generated dataset of ``n`` contracts to ``path`` as JSON Lines; return the path."""
-    return write_dataset(path, generate_contracts(n, seed=seed))
+    return write_dataset(path, generate_contracts(n, seed=seed), meter_readings=lambda c: generated_readings(c, seed))
+
+
+def generated_readings(contract: Contract, seed: int = 0) -> tuple[tuple[date, ScaleReading], ...]:
+    """Return billing's facts of every meter scale for ``READINGS_PERIOD`` (the manual's ones where it has them).
+
+    Drawn from their own ``random.Random`` per contract, so the contracts themselves stay as they were.
+    """
+    manual = {(r.meter_number, r.zone, r.quantity): (p, r) for p, r in MANUAL_READINGS.get(contract.number, ())}
+    rng = random.Random(f"lkk-billing-readings:{seed}:{contract.number}")
+    previous_period = date(READINGS_PERIOD.year - (READINGS_PERIOD.month == 1), (READINGS_PERIOD.month - 2) % 12 + 1, 1)
+    facts = []
+    for eo in contract.energy_objects:
+        for point in eo.metering_points:
+            for meter in point.meters:
+                for scale in meter.scales:
+                    if (meter.number, scale.zone, scale.quantity) in manual:
+                        facts.append(manual[(meter.number, scale.zone, scale.quantity)])
+                        continue
+                    top = 10**meter.digits
+                    rolled = rng.random() < 0.01  # noqa: PLR2004  (one scale in a hundred wrapped round)
+                    value = rng.randrange(top - 50, top) if rolled else rng.randrange(top // 2)
+                    interval = None
+                    if contract.price_category.has_interval_readings and scale.quantity is Quantity.ACTIVE_IMPORT:
+                        interval = Decimal(rng.randrange(10**7)) / 100
+                    previous = Decimal(value).quantize(Decimal(1).scaleb(-meter.fraction_digits))
+                    facts.append((READINGS_PERIOD, ScaleReading(meter.number, scale.zone, scale.quantity, previous,
+                                                                previous_period, interval, rolled)))
+    return tuple(facts)
 
 
 def _contract(rng: random.Random, i: int) -> Contract:

@@ -26,6 +26,7 @@ from lkk_core.billing import (
     PriceCategory,
     Quantity,
     Scale,
+    ScaleReading,
 )
 
 DEMO_EMAIL = "demo@lkk.example"  # adapters/cli/demo.py: listed on the first two contracts
@@ -181,3 +182,15 @@ MANUAL_CONTRACTS: tuple[Contract, ...] = (
              "Православная местная религиозная организация Приход храма Коневской иконы Божией Матери"),
             organisation_inn("780100002"), "г. Санкт-Петербург, ул. Коли Томчака, д. 16", "konevets-hram@mail.ru"),
 )
+
+
+# Billing's facts of the readings page (RDG-02, RDG-18), by contract number: (the month submitted, the facts).
+READINGS_PERIOD = date(2023, 2, 1)  # Fig. 12 shows the previous reading «за январь 2023»
+MANUAL_READINGS: dict[str, tuple[tuple[date, ScaleReading], ...]] = {
+    "78010000002778": (
+        # Fig. 12: коэф. 12000, потери 5 %, previous 012441,00 for January 2023; current 12442 gives
+        # «Расход» 12600, and «Расход интерв.» 137130.48 a «Дельта» of −124530.48.
+        (READINGS_PERIOD, ScaleReading("20300109", "Круглосуточный", Quantity.ACTIVE_IMPORT, Decimal("12441.00"),
+                                       date(2023, 1, 1), Decimal("137130.48"))),
+    ),
+}

@@ -55,6 +55,7 @@ from lkk_core.billing import (
     PriceCategory,
     Quantity,
     Scale,
+    ScaleReading,
 )
 
 FORMAT = "lkk-billing-dataset"
@@ -266,6 +267,25 @@ class WindowRecord(Record):
         return closes_at
 
 
+class ScaleReadingRecord(Record):
+    """Billing's facts of one meter scale for one month (RDG-02, RDG-18): previous reading, interval, roll-over."""
+
+    period: Month = Field(description="the month whose readings are submitted against these facts")
+    meter_number: Text
+    zone: Text
+    quantity: Literal["А+", "А-", "R+", "R-", "A+", "A-"]
+    previous: Annotated[Decimal, Field(ge=0), BeforeValidator(_exact)] | None = Field(
+        default=None, description="the reading accepted in the last closed period")
+    previous_period: Month | None = Field(default=None, description="the month of the previous reading")
+    interval_consumption: Annotated[Decimal, BeforeValidator(_exact)] | None = Field(
+        default=None, description="«Расход интерв.» of the month, when billing has one")
+    rolled_over: bool = Field(default=False, description="the meter wrapped past its digit capacity")
+
+    def to_domain(self) -> ScaleReading:
+        return ScaleReading(self.meter_number, self.zone, QUANTITIES[self.quantity], self.previous,
+                            self.previous_period, self.interval_consumption, self.rolled_over)
+
+
 def _distinct_periods(windows: list[WindowRecord]) -> list[WindowRecord]:
     periods = [w.period for w in windows]
     for index, period in enumerate(periods):
@@ -293,6 +313,8 @@ class ContractRecord(Record):
     energy_objects: list[EnergyObjectRecord]
     attachments: list[AttachmentRecord] = []
     reading_windows: Windows = Field(default=[], description="this contract's windows; they win over the header's")
+    meter_readings: list[ScaleReadingRecord] = Field(
+        default=[], description="billing's facts per meter scale and month (previous readings, RDG-02)")
 
     def to_domain(self) -> Contract:
         return Contract(
@@ -325,6 +347,21 @@ CONTRACT = TypeAdapter(Contract)
 def contract_json(contract: Contract) -> bytes:
     """Return the contract as one compact JSON line (no newline), in the dataset's format."""
     return CONTRACT.dump_json(contract)
+
+
+def scale_reading_record(period: date, reading: ScaleReading) -> dict[str, Any]:
+    """Return billing's facts of a scale for ``period`` as the JSON object of its record."""
+    record: dict[str, Any] = {"period": period.strftime("%Y-%m"), "meter_number": reading.meter_number,
+                              "zone": reading.zone, "quantity": reading.quantity.value}
+    if reading.previous is not None:
+        record["previous"] = str(reading.previous)
+    if reading.previous_period is not None:
+        record["previous_period"] = reading.previous_period.strftime("%Y-%m")
+    if reading.interval_consumption is not None:
+        record["interval_consumption"] = str(reading.interval_consumption)
+    if reading.rolled_over:
+        record["rolled_over"] = True
+    return record
 
 
 def contract_record(contract: Contract) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,42 @@ def cmd_billing_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_billing_accept_period(args: argparse.Namespace) -> int:
+    """Record billing's facts for a contract's month: readings accepted and (unless ``--keep-open``) period closed."""
+    from adapters.cli.config import environment  # noqa: PLC0415
+    from adapters.compose import services_from_env  # noqa: PLC0415
+    from lkk_core import readings  # noqa: PLC0415
+    from lkk_core.services import StaffActor  # noqa: PLC0415
+
+    services = services_from_env(environment())
+    position = readings.accept_period(services, StaffActor(args.staff_id), args.contract, args.period,
+                                      close=not args.keep_open)
+    print(f"recorded at position {position}")
+    return 0
+
+
+def cmd_billing_feed(args: argparse.Namespace) -> int:
+    """Hand submitted readings to billing (``--once``: what is pending, then exit)."""
+    from adapters.cli.config import environment  # noqa: PLC0415
+    from adapters.compose import services_from_env  # noqa: PLC0415
+    from lkk_core.billing_feed import BillingFeed  # noqa: PLC0415
+
+    feed = BillingFeed.for_services(services_from_env(environment()))
+    if args.once:
+        print(f"delivered {feed.deliver_pending()} submissions")
+        return 0
+    feed.run_forever(poll=args.poll)
+    return 0
+
+
+def _period(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01" if len(text) == 7 else text).replace(day=1)  # noqa: PLR2004
+    except ValueError:
+        msg = "expected YYYY-MM or YYYY-MM-DD"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
 def _count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -63,7 +100,7 @@ def _count(text: str) -> int:
 
 
 def add_arguments(subparsers: Any) -> None:
-    """Add ``billing generate|check|schema`` to the ``lkk`` sub-commands."""
+    """Add ``billing generate|check|schema|accept-period|feed`` to the ``lkk`` sub-commands."""
     billing = subparsers.add_parser("billing", help="the reference billing dataset (LKK_BILLING_DATASET)")
     commands = billing.add_subparsers(dest="billing_command", required=True)
 
@@ -80,3 +117,16 @@ def add_arguments(subparsers: Any) -> None:
     schema = commands.add_parser("schema", help="print the dataset's JSON Schema")
     schema.add_argument("--out", help=f"write it to a file instead (the repository keeps {SCHEMA_PATH.name})")
     schema.set_defaults(run=cmd_billing_schema)
+
+    accept = commands.add_parser("accept-period", help="record that billing accepted a contract's readings of a"
+                                                      " month and closed the period (the billing feed, RDG-09)")
+    accept.add_argument("contract", help="the 14-digit contract number")
+    accept.add_argument("period", type=_period, help="the month, YYYY-MM")
+    accept.add_argument("--keep-open", action="store_true", help="record the acceptance only")
+    accept.add_argument("--staff-id", default="billing")
+    accept.set_defaults(run=cmd_billing_accept_period)
+
+    feed = commands.add_parser("feed", help="hand submitted readings to billing (with LKK_OUTBOX=external)")
+    feed.add_argument("--once", action="store_true", help="deliver what is pending and exit")
+    feed.add_argument("--poll", type=float, default=1.0)
+    feed.set_defaults(run=cmd_billing_feed)

@@ -34,6 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from adapters.http.wsgi import app_for  # noqa: PLC0415
     from adapters.mail import mailer_from_url  # noqa: PLC0415
+    from lkk_core.billing_feed import BillingFeed  # noqa: PLC0415
     from lkk_core.outbox import Outbox  # noqa: PLC0415
 
     env = environment(create_secrets=True)
@@ -44,6 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         outbox = Outbox.for_services(services, mailer_from_url(mail_url(env)))
         services.after_save.append(outbox.nudge)
         threading.Thread(target=outbox.run_forever, name="outbox", daemon=True).start()
+        feed = BillingFeed.for_services(services)  # submitted readings to billing, the same way
+        services.after_save.append(feed.nudge)
+        threading.Thread(target=feed.run_forever, name="billing-feed", daemon=True).start()
         mail = f"mail -> {mail_url(env)}"
     else:
         mail = "mail: LKK_OUTBOX=external (run `lkk outbox run`)"

@@ -13,6 +13,7 @@ from adapters.http.middleware import Authentication, Validation
 from adapters.http.openapi import OpenApiDocument, openapi
 from adapters.http.resources import accounts as acc
 from adapters.http.resources import contracts as con
+from adapters.http.resources import readings as rdg
 from adapters.http.resources.base import Resource
 from lkk_core.services import Services
 
@@ -48,6 +49,7 @@ ROUTES: list[tuple[str, type[Resource]]] = [
     ("/v1/contract-bindings", con.Bindings),
     ("/v1/contract-bindings/confirmation", con.BindingConfirmation),
     ("/v1/contract-bindings/{contract_number}", con.PendingBinding),
+    ("/v1/readings", rdg.Readings),
     ("/v1/staff/legacy-accounts", acc.StaffLegacyAccounts),
     ("/v1/staff/accounts/{account_id:uuid}/email", acc.StaffAccountEmail),
     ("/v1/staff/contracts/{contract_number}/administrator", con.StaffAdministrator),

@@ -24,6 +24,7 @@ STATUS: dict[type[errors.LkkError], int] = {
     errors.RateLimited: 429,
     errors.Expired: 410,
     errors.PreconditionFailed: 412,
+    errors.WindowClosed: 409,
 }
 
 # Falcon's own refusals (routing, media, size) get codes of ours too.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -318,3 +318,100 @@ def contract_detail_out(detail: Any) -> dict[str, Any]:
         has_administrator=detail.has_administrator,
         may_request_administrator=detail.may_request_administrator,
     ).model_dump(mode="json")
+
+
+# -- readings (DOMAIN.md §4) -------------------------------------------------------------
+
+
+class ScaleReadingOut(Out):
+    """One scale of a meter on the readings page; decimals as strings, exact (RDG-02, RDG-18)."""
+
+    zone: str
+    quantity: str
+    previous: Decimal | None  # «Предыдущие показания», accepted in the last closed period
+    previous_period: date | None
+    rolled_over: bool
+    current: Decimal | None  # «Текущие показания» submitted this period (RDG-09)
+    consumption: Decimal | None  # «Расход»
+    interval_consumption: Decimal | None  # «Расход интерв.»
+    delta: Decimal | None  # «Дельта»
+
+
+class ReadingMeterOut(Out):
+    """«ПУ <номер>»: may_submit when the meter and its EO are «Ожидание» (RDG-03)."""
+
+    number: str
+    model: str
+    status: str
+    digits: int
+    fraction_digits: int
+    may_submit: bool
+    scales: list[ScaleReadingOut]
+
+
+class ReadingPointOut(Out):
+    """A metering point with «Расчётный коэф.» and «Потери» %."""
+
+    number: str
+    name: str
+    coefficient: Decimal
+    losses_percent: Decimal
+    meters: list[ReadingMeterOut]
+
+
+class ReadingEnergyObjectOut(Out):
+    """«ЭО № <код>» with its address, status and the tick after a submission (RDG-07)."""
+
+    code: str
+    name: str
+    address: str
+    status: str
+    submitted: bool
+    metering_points: list[ReadingPointOut]
+
+
+class ReadingWindowOut(Out):
+    """Billing's window for the period (RDG-04)."""
+
+    opens_at: datetime
+    closes_at: datetime
+    is_open: bool
+
+
+class ReadingContractOut(Out):
+    """One contract's block of the readings page."""
+
+    contract_number: str
+    name: str
+    window: ReadingWindowOut | None
+    submitted_at: str | None
+    accepted_at: str | None
+    closed_at: str | None
+    energy_objects: list[ReadingEnergyObjectOut]
+
+
+class ContractChoice(Out):
+    """An entry of the «Договор» filter (sorted by number, RDG-01)."""
+
+    contract_number: str
+    name: str
+
+
+class ReadingsPageOut(Out):
+    """The page «Показания» (RDG-01)."""
+
+    period: date
+    contracts: list[ContractChoice]
+    items: list[ReadingContractOut]
+
+
+class ReadingsSavedOut(Out):
+    """«Показания сохранены», with warnings such as a zero consumption (RDG-07)."""
+
+    submission_id: UUID
+    contract_number: str
+    period: date
+    message: str
+    energy_objects: list[str]
+    warnings: list[dict[str, Any]]
+    position: int

@@ -4,9 +4,12 @@ from lkk_core.projections.base import SqlProjection, SqlView, concrete_view
 from lkk_core.projections.catch_up import Views
 from lkk_core.projections.contracts import ContractsProjection, ContractsView
 from lkk_core.projections.profile import ProfileProjection, ProfileView
+from lkk_core.projections.readings import ReadingsProjection, ReadingsView
 from lkk_core.projections.sessions import SessionsProjection, SessionsView
 
-ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (ProfileProjection, SessionsProjection, ContractsProjection)
+ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
+    ProfileProjection, SessionsProjection, ContractsProjection, ReadingsProjection,
+)
 
 __all__ = [
     "ALL_PROJECTIONS",
@@ -14,6 +17,8 @@ __all__ = [
     "ContractsView",
     "ProfileProjection",
     "ProfileView",
+    "ReadingsProjection",
+    "ReadingsView",
     "SessionsProjection",
     "SessionsView",
     "SqlProjection",

@@ -429,6 +429,45 @@ class TestReadingWindows:
             assert billing.reading_window(NUMBER, date(2023, 1, 1)) == window
 
 
+class TestMeterReadings:
+    def test_rdg02_the_generated_dataset_holds_fig12s_previous_reading(self, tmp_path: Path) -> None:
+        path = write_generated(tmp_path / "b.jsonl", 20)
+
+        with DatasetBilling(path) as billing:
+            facts = {r.key: r for r in billing.meter_readings(NUMBER, date(2023, 2, 15))}
+            later = billing.meter_readings(NUMBER, date(2023, 3, 1))
+
+        fig12 = facts[("20300109", "Круглосуточный", "А+")]
+        assert (fig12.previous, fig12.previous_period) == (Decimal("12441.00"), date(2023, 1, 1))
+        assert fig12.interval_consumption == Decimal("137130.48") and not fig12.rolled_over
+        contract = MANUAL_CONTRACTS[0]
+        scales = {(m.number, s.zone, s.quantity.value) for eo in contract.energy_objects
+                  for p in eo.metering_points for m in p.meters for s in m.scales}
+        assert set(facts) == scales  # every scale of the contract has its previous reading
+        assert later == ()
+
+    def test_rdg02_readings_in_a_record_are_validated_and_read_exactly(self, tmp_path: Path) -> None:
+        record = contract()
+        meter = first_meter(record)
+        record["meter_readings"] = [{"period": "2023-02", "meter_number": meter["number"], "zone": "Круглосуточный",
+                                     "quantity": "A+", "previous": 0.1, "previous_period": "2023-01",
+                                     "rolled_over": True}]
+        path = write_lines(tmp_path / "b.jsonl", record)
+
+        with DatasetBilling(path) as billing:
+            [fact] = billing.meter_readings(NUMBER, date(2023, 2, 1))
+            assert billing.find_contract(NUMBER) is not None
+
+        assert fact.previous == Decimal("0.1") and fact.quantity is Quantity.ACTIVE_IMPORT and fact.rolled_over
+
+    def test_a_malformed_reading_names_its_field(self, tmp_path: Path) -> None:
+        record = contract()
+        record["meter_readings"] = [{"period": "2023-13", "meter_number": "1", "zone": "День", "quantity": "А+"}]
+        with pytest.raises(DatasetInvalid) as caught:
+            DatasetBilling(write_lines(tmp_path / "b.jsonl", record))
+        assert caught.value.problems[0].field == "contracts[0].meter_readings[0].period"
+
+
 class TestSelectionFromTheEnvironment:
     def test_lkk_billing_dataset_names_the_file(self, dataset: Path) -> None:
         with billing_from_env({"LKK_BILLING_DATASET": str(dataset)}) as billing:

@@ -72,3 +72,20 @@ def test_demo_seed_with_100000_contracts_loads_and_binds(tmp_path: Path) -> None
     assert "100000 generated contracts" in seeded.stdout
     assert "contract 78010000002778 bound" in seeded.stdout
     assert checked.returncode == 0 and "100000" in checked.stdout.replace(",", "").replace(" ", ""), checked.stdout
+
+
+def test_billing_accept_period_records_billing_facts(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+
+    accepted = lkk(env, tmp_path, "billing", "accept-period", "78010000002778", "2023-01")
+    unknown = lkk(env, tmp_path, "billing", "accept-period", "99999999999999", "2023-01")
+    fed = lkk(env, tmp_path, "billing", "feed", "--once")
+    exported = lkk(env, tmp_path, "events", "export")
+
+    assert accepted.returncode == 0 and "recorded at position" in accepted.stdout, accepted.stderr
+    assert unknown.returncode == 2 and "not_found" in unknown.stderr
+    assert fed.returncode == 0 and "delivered 0 submissions" in fed.stdout, fed.stderr
+    topics = [json.loads(line)["topic"] for line in exported.stdout.splitlines()]
+    assert topics[-3:] == ["lkk:ReadingSubmission.Opened", "lkk:ReadingSubmission.ReadingsAccepted",
+                           "lkk:ReadingSubmission.PeriodClosed"]

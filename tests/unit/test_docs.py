@@ -27,6 +27,7 @@ from lkk_core.aggregates.account import Account
 from lkk_core.aggregates.contract_binding import ContractBinding
 from lkk_core.aggregates.contract_roles import ContractRoles
 from lkk_core.aggregates.identifier_index import IdentifierIndex
+from lkk_core.aggregates.reading_submission import ReadingSubmission
 from lkk_core.outbox import Outbox
 from lkk_core.personal_data import pii_fields
 from lkk_core.projections import ALL_PROJECTIONS
@@ -35,7 +36,7 @@ from tests.conftest import base_env
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles)
+AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles, ReadingSubmission)
 
 # Runs the blocks in one namespace; the leading newlines make tracebacks
 # point at the line of the Markdown file.

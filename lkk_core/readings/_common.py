@@ -1,0 +1,69 @@
+"""Arithmetic and lookups shared by the readings page and the submission (RDG-02, RDG-18)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from lkk_core.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
+from lkk_core.contracts import _common
+from lkk_core.services import Services
+
+ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a scale sits in the contract: its energy object, metering point and meter."""
+
+    energy_object: EnergyObject
+    point: MeteringPoint
+    meter: Meter
+    scale: Scale
+
+
+def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
+    """Return every scale of the contract by (EO code, meter number, zone, quantity)."""
+    return {
+        (eo.code, meter.number, scale.zone, str(scale.quantity)): Place(eo, point, meter, scale)
+        for eo in contract.energy_objects
+        for point in eo.metering_points
+        for meter in point.meters
+        for scale in meter.scales
+    }
+
+
+def facts(services: Services, number: str, period: date) -> dict[ScaleKey, ScaleReading]:
+    """Return billing's facts per meter scale for the month (previous reading, interval, roll-over)."""
+    return {fact.key: fact for fact in _common.billing(services).meter_readings(number, period)}
+
+
+def month_of(now: datetime) -> date:
+    """Return the first day of the month of ``now``.
+
+    TODO(readings): take the month in the supplier's time zone (LKK_TIMEZONE, DOMAIN.md §0.3);
+    the clock's UTC month differs only in the first three hours of a month.
+    """
+    return now.date().replace(day=1)
+
+
+def consumption(current: Decimal, place: Place, fact: ScaleReading | None) -> Decimal | None:
+    """Return «Расход» = (current − previous) × coefficient × (1 + losses/100), exactly (RDG-02).
+
+    A rolled-over meter counts through its digit capacity: 10**digits − previous + current.
+    None when billing has no previous reading.
+    """
+    if fact is None or fact.previous is None:
+        return None
+    difference = current - fact.previous
+    if difference < 0 and fact.rolled_over:
+        difference += Decimal(10) ** place.meter.digits
+    return plain(difference * place.point.coefficient * (1 + place.point.losses_percent / 100))
+
+
+def plain(value: Decimal) -> Decimal:
+    """Drop trailing zeros of an exact result without switching to exponent form (12600.0000 → 12600)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

@@ -1,0 +1,107 @@
+"""The page «Показания»: contracts, energy objects, meters and scales with their figures (RDG-01, RDG-02, RDG-18)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from lkk_core.aggregates.reading_submission import submission_id
+from lkk_core.billing import AWAITING_READINGS, Contract, ScaleReading
+from lkk_core.commands.readings import AWAITING, ReadingsFilter
+from lkk_core.contracts import _common
+from lkk_core.permissions import Capability, Holding, Role, allows
+from lkk_core.readings._common import Place, consumption, facts, month_of, plain
+from lkk_core.services import Actor, Services
+
+
+def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> dict[str, Any]:
+    """Return the readings page: contracts where the role may submit, by number, cut to granted EOs (RDG-01, ROL-15)."""
+    _common.reading_actor(services, actor)
+    now = services.clock.now()
+    period = (filters.period or month_of(now)).replace(day=1)
+    choices, blocks = [], []
+    for row in services.views["contracts"].holdings_of(actor.account_id):  # sorted by contract number
+        objects = row["energy_objects"]
+        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
+        if not allows(holding, Capability.SUBMIT_READINGS):
+            continue
+        number = row["contract_number"]
+        contract = _common.billing(services).find_contract(number)
+        if contract is None:
+            continue
+        choices.append({"contract_number": number, "name": contract.name})
+        if filters.contract_number is None or filters.contract_number.strip() == number:
+            blocks.append(_contract_block(services, contract, holding, filters, period, now))
+    return {"period": period, "contracts": choices, "items": blocks}
+
+
+def _contract_block(services: Services, contract: Contract, holding: Holding, filters: ReadingsFilter,
+                    period: date, now: datetime) -> dict[str, Any]:
+    number = contract.number
+    window = _common.billing(services).reading_window(number, period)
+    view = services.views["readings"]
+    sid = submission_id(number, period)
+    state = view.period(sid) or {}
+    submitted = view.submitted(sid)
+    known = facts(services, number, period)
+    energy_objects = []
+    for eo in contract.energy_objects:
+        if not holding.covers(eo.code) or (filters.energy_object and filters.energy_object != eo.code):
+            continue
+        if filters.status == AWAITING and eo.status != AWAITING_READINGS:
+            continue
+        points = [
+            {
+                "number": point.number, "name": point.name,
+                "coefficient": point.coefficient, "losses_percent": point.losses_percent,
+                "meters": [
+                    {
+                        "number": meter.number, "model": meter.model, "status": meter.status,
+                        "digits": meter.digits, "fraction_digits": meter.fraction_digits,
+                        "may_submit": meter.status == AWAITING_READINGS and eo.status == AWAITING_READINGS,
+                        "scales": [
+                            _scale(Place(eo, point, meter, scale), known.get((meter.number, scale.zone,
+                                                                              str(scale.quantity))),
+                                   submitted.get((meter.number, scale.zone, str(scale.quantity))))
+                            for scale in meter.scales
+                        ],
+                    }
+                    for meter in point.meters
+                ],
+            }
+            for point in eo.metering_points
+        ]
+        energy_objects.append({
+            "code": eo.code, "name": eo.name, "address": eo.address, "status": eo.status,
+            "submitted": any(row["energy_object"] == eo.code for row in submitted.values()),  # the tick (RDG-07)
+            "metering_points": points,
+        })
+    return {
+        "contract_number": number,
+        "name": contract.name,
+        "window": None if window is None else {
+            "opens_at": window.opens_at, "closes_at": window.closes_at, "is_open": window.is_open(now),
+        },
+        "submitted_at": state.get("submitted_at"),
+        "accepted_at": state.get("accepted_at"),
+        "closed_at": state.get("closed_at"),
+        "energy_objects": energy_objects,
+    }
+
+
+def _scale(place: Place, fact: ScaleReading | None, submitted: dict[str, Any] | None) -> dict[str, Any]:
+    current = None if submitted is None else Decimal(submitted["value"])
+    used = None if current is None else consumption(current, place, fact)
+    interval = None if fact is None else fact.interval_consumption
+    return {
+        "zone": place.scale.zone,
+        "quantity": str(place.scale.quantity),
+        "previous": None if fact is None else fact.previous,
+        "previous_period": None if fact is None else fact.previous_period,
+        "rolled_over": False if fact is None else fact.rolled_over,
+        "current": current,
+        "consumption": used,  # «Расход»
+        "interval_consumption": interval,  # «Расход интерв.» (RDG-18)
+        "delta": None if used is None or interval is None else plain(used - interval),  # «Дельта»
+    }

@@ -1,0 +1,288 @@
+"""Meter readings on screen (DOMAIN.md §4, RDG-01 … RDG-09, RDG-18, RDG-19), through the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from lkk_core import accounts, readings
+from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
+from lkk_core.billing_feed import BillingFeed
+from lkk_core.clock import FixedClock
+from lkk_core.commands.accounts import ChangeEmail
+from lkk_core.commands.readings import AWAITING, ReadingsFilter
+from lkk_core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, WindowClosed
+from lkk_core.permissions import Role
+from lkk_core.services import Actor, Services, StaffActor
+from tests.contracts_support import MOSCOW, C1, Catalogue
+from tests.readings_support import (
+    C5,
+    CLOSED_METER,
+    EO1,
+    EO2,
+    EO3,
+    FIG12,
+    INSIDE,
+    OTHER_EO_METER,
+    PERIOD,
+    PREVIOUS_PERIOD,
+    R_PLUS,
+    REACTIVE,
+    TWO_ZONES,
+    administrator,
+    holder,
+    reading,
+    submit,
+)
+from tests.support import Mailbox
+
+STAFF = StaffActor("billing")
+
+
+@pytest.fixture
+def mailbox(services: Services) -> Mailbox:
+    return Mailbox(services)
+
+
+@pytest.fixture
+def admin(services: Services, mailbox: Mailbox, clock: FixedClock) -> Actor:
+    clock.set(INSIDE)
+    return administrator(services, mailbox)
+
+
+@pytest.fixture
+def bob(services: Services, mailbox: Mailbox, admin: Actor) -> Actor:
+    """A Power engineer on the first energy object only (ROL-15)."""
+    return holder(services, mailbox, admin, "bob@example.com", Role.POWER_ENGINEER, (EO1,))
+
+
+@pytest.fixture
+def carol(services: Services, mailbox: Mailbox, admin: Actor) -> Actor:
+    return holder(services, mailbox, admin, "carol@example.com", Role.ACCOUNTANT)
+
+
+def page(services: Services, actor: Actor, **filters: Any) -> dict[str, Any]:
+    return readings.readings_page(services, actor, ReadingsFilter(period=PERIOD, **filters))
+
+
+def scale_row(services: Services, actor: Actor, meter_number: str, zone: str = "Круглосуточный",
+              quantity: str = "А+") -> dict[str, Any]:
+    [block] = page(services, actor, contract_number=C5)["items"]
+    for eo in block["energy_objects"]:
+        for point in eo["metering_points"]:
+            for meter in point["meters"]:
+                if meter["number"] == meter_number:
+                    return next(s for s in meter["scales"] if (s["zone"], s["quantity"]) == (zone, quantity))
+    raise AssertionError(meter_number)
+
+
+def fields(caught: pytest.ExceptionInfo[Any]) -> list[str]:
+    return [error["field"] for error in caught.value.details["errors"]]
+
+
+class TestReadingsPage:
+    def test_rdg01_only_contracts_where_the_role_may_submit_sorted_by_number(
+        self, services: Services, admin: Actor
+    ) -> None:
+        assert [c["contract_number"] for c in page(services, admin)["contracts"]] == [C5]
+
+    def test_rdg01_the_status_filter_keeps_energy_objects_awaiting_readings(
+        self, services: Services, admin: Actor
+    ) -> None:
+        [block] = page(services, admin, status=AWAITING)["items"]
+        assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO3]
+        [block] = page(services, admin)["items"]
+        assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO2, EO3]
+
+    def test_rdg01_the_energy_object_filter(self, services: Services, admin: Actor) -> None:
+        [block] = page(services, admin, energy_object=EO3)["items"]
+        assert [eo["code"] for eo in block["energy_objects"]] == [EO3]
+
+    def test_rdg01_rol15_a_power_engineer_sees_only_the_granted_energy_object(
+        self, services: Services, bob: Actor
+    ) -> None:
+        [block] = page(services, bob)["items"]
+        assert [eo["code"] for eo in block["energy_objects"]] == [EO1]
+
+    def test_rdg19_an_accountant_sees_no_contract_on_the_readings_page(self, services: Services, carol: Actor) -> None:
+        assert page(services, carol) == {"period": PERIOD, "contracts": [], "items": []}
+
+    def test_rdg02_fig12_previous_coefficient_losses_and_interval(self, services: Services, admin: Actor) -> None:
+        row = scale_row(services, admin, FIG12)
+        assert row["previous"] == Decimal("12441.00") and row["previous_period"] == PREVIOUS_PERIOD
+        assert row["interval_consumption"] == Decimal("137130.48")
+        assert row["current"] is None and row["consumption"] is None
+        [block] = page(services, admin)["items"]
+        point = block["energy_objects"][0]["metering_points"][0]
+        assert (point["coefficient"], point["losses_percent"]) == (Decimal(12000), Decimal(5))
+        assert block["window"]["is_open"] is True
+
+
+class TestSubmitReadings:
+    def test_rdg02_rdg05_rdg18_fig12_numbers_with_a_comma(self, services: Services, bob: Actor) -> None:
+        saved = readings.submit_readings(services, bob, submit(reading(FIG12, "12442,00")))
+
+        assert saved.message == "Показания сохранены"
+        assert saved.energy_objects == (EO1,)
+        row = scale_row(services, bob, FIG12)
+        assert str(row["current"]) == "12442.00"
+        assert row["consumption"] == Decimal(12600) and str(row["consumption"]) == "12600"
+        assert str(row["delta"]) == "-124530.48"
+
+    def test_rdg02_the_decimal_is_stored_exactly_in_the_event(self, services: Services, bob: Actor) -> None:
+        readings.submit_readings(services, bob, submit(reading(FIG12, "12442.10")))
+        submission = services.get(ReadingSubmission, submission_id(C5, PERIOD))
+        [value] = submission.values.values()
+        assert value["value"] == Decimal("12442.10") and isinstance(value["value"], Decimal)
+        assert str(value["value"]) == "12442.10"
+
+    def test_rdg02_a_value_below_the_previous_is_refused(self, services: Services, bob: Actor) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, bob, submit(reading(FIG12, "12440")))
+        assert fields(caught) == ["readings[0].value"]
+        assert caught.value.message == "Текущие показания меньше предыдущих"
+
+    def test_rdg02_a_rolled_over_meter_may_go_below_the_previous(self, services: Services, admin: Actor) -> None:
+        readings.submit_readings(services, admin, submit(reading(REACTIVE, "11"), reading(REACTIVE, "5", quantity=R_PLUS)))
+        row = scale_row(services, admin, REACTIVE, quantity="R+")
+        assert row["consumption"] == Decimal(15) * 12000 * Decimal("1.05")  # 999990 → 1000000 → 5
+
+    def test_rdg03_a_meter_not_awaiting_readings_is_a_conflict(self, services: Services, admin: Actor) -> None:
+        head = services.app.head()
+        with pytest.raises(Conflict) as caught:
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12442"), reading(CLOSED_METER, "1")))
+        assert caught.value.message == "Передача показаний недоступна: статус «Принято»"
+        assert caught.value.details["errors"][0]["meter_number"] == CLOSED_METER
+        assert services.app.head() == head
+
+    def test_rdg03_an_energy_object_not_awaiting_readings_is_a_conflict(
+        self, services: Services, admin: Actor
+    ) -> None:
+        with pytest.raises(Conflict):
+            readings.submit_readings(services, admin, submit(reading("60600001", "1", energy_object=EO2)))
+
+    def test_rdg04_as33_the_window_closes_at_midnight_of_the_22nd(
+        self, services: Services, admin: Actor, clock: FixedClock
+    ) -> None:
+        clock.set(datetime(2023, 3, 21, 23, 59, tzinfo=MOSCOW))
+        readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+        clock.set(datetime(2023, 3, 22, 0, 0, tzinfo=MOSCOW))
+        with pytest.raises(WindowClosed) as caught:
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12443")))
+        assert caught.value.code == "window_closed"
+        assert caught.value.message == "Период передачи показаний завершён"
+
+    def test_rdg04_before_the_window_opens_is_refused(self, services: Services, admin: Actor, clock: FixedClock) -> None:
+        clock.set(datetime(2023, 1, 31, 23, 59, tzinfo=MOSCOW))
+        head = services.app.head()
+        with pytest.raises(WindowClosed):
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+        assert services.app.head() == head
+
+    @pytest.mark.parametrize("typed", ["12,44,1", "12442.", "1 2442", "-12442", "abc", "12442.123", "1234567"])
+    def test_rdg05_malformed_or_too_long_values_are_refused(self, services: Services, admin: Actor, typed: str) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, admin, submit(reading(FIG12, typed)))
+        assert fields(caught) == ["readings[0].value"]
+
+    def test_rdg05_a_point_is_accepted_too(self, services: Services, admin: Actor) -> None:
+        readings.submit_readings(services, admin, submit(reading(FIG12, "12442.5")))
+        assert scale_row(services, admin, FIG12)["current"] == Decimal("12442.5")
+
+    def test_rdg06_as31_a_missing_tariff_zone_refuses_the_whole_request(self, services: Services, admin: Actor) -> None:
+        head = services.app.head()
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12442"), reading(TWO_ZONES, "110", "День")))
+        [error] = caught.value.details["errors"]
+        assert error["message"] == f"Передайте показания по всем тарифным зонам и видам энергии прибора учёта {TWO_ZONES}"
+        assert error["zone"] == "Ночь"
+        assert services.app.head() == head
+        readings.submit_readings(services, admin, submit(reading(TWO_ZONES, "110", "День"), reading(TWO_ZONES, "60", "Ночь")))
+
+    def test_rdg06_as32_missing_reactive_energy_is_refused(self, services: Services, admin: Actor) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, admin, submit(reading(REACTIVE, "11"), reading(REACTIVE, None, quantity=R_PLUS)))
+        assert fields(caught) == ["readings[1].value"]
+
+    def test_rdg06_every_bad_field_is_reported_at_once(self, services: Services, admin: Actor) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, admin, submit(
+                reading(FIG12, "12,44,1"), reading(TWO_ZONES, "110", "День"), reading(TWO_ZONES, "", "Ночь"),
+                reading(OTHER_EO_METER, "400", energy_object=EO3),
+            ))
+        assert fields(caught) == ["readings[0].value", "readings[2].value", "readings[3].value"]
+
+    def test_rdg07_zero_consumption_is_accepted_with_a_warning(self, services: Services, admin: Actor) -> None:
+        saved = readings.submit_readings(services, admin, submit(reading(FIG12, "12441")))
+        [warning] = saved.warnings
+        assert warning["meter_number"] == FIG12 and warning["message"] == "Расход по ПУ равен 0"
+
+    def test_rdg07_the_energy_object_gets_its_tick(self, services: Services, admin: Actor) -> None:
+        readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+        [block] = page(services, admin)["items"]
+        assert [eo["submitted"] for eo in block["energy_objects"]] == [True, False, False]
+
+    def test_rdg08_only_meters_with_values_are_sent(self, services: Services, admin: Actor) -> None:
+        readings.submit_readings(services, admin, submit(
+            reading(FIG12, "12442"), reading(TWO_ZONES, None, "День"), reading(TWO_ZONES, "", "Ночь")))
+        submission = services.get(ReadingSubmission, submission_id(C5, PERIOD))
+        assert [key[0] for key in submission.values] == [FIG12]
+
+    def test_rdg08_a_request_without_any_value_is_refused(self, services: Services, admin: Actor) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            readings.submit_readings(services, admin, submit(reading(FIG12, None)))
+        assert caught.value.message == "Заполните поле"
+        with pytest.raises(ValidationFailed):
+            readings.submit_readings(services, admin, submit())
+
+    def test_rdg09_a_later_submission_replaces_the_value_and_shows_until_the_period_closes(
+        self, services: Services, admin: Actor, clock: FixedClock
+    ) -> None:
+        readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+        clock.advance(days=1)
+        readings.submit_readings(services, admin, submit(reading(FIG12, "12443")))
+        assert scale_row(services, admin, FIG12)["current"] == Decimal(12443)
+
+        readings.accept_period(services, STAFF, C5, PERIOD)
+
+        assert scale_row(services, admin, FIG12)["current"] is None
+        with pytest.raises(WindowClosed):
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12444")))
+
+    def test_rdg19_as39_an_accountant_cannot_submit(self, services: Services, carol: Actor) -> None:
+        with pytest.raises(Forbidden):
+            readings.submit_readings(services, carol, submit(reading(FIG12, "12442")))
+
+    def test_rdg19_rol15_a_power_engineer_submits_only_for_the_granted_energy_object(
+        self, services: Services, bob: Actor
+    ) -> None:
+        with pytest.raises(Forbidden) as caught:
+            readings.submit_readings(services, bob, submit(reading(OTHER_EO_METER, "600", energy_object=EO3)))
+        assert caught.value.details["energy_object"] == EO3
+
+    def test_rdg19_acc06_submission_needs_a_confirmed_email(self, services: Services, admin: Actor) -> None:
+        accounts.change_email(services, admin, ChangeEmail(email="client5.new@mail.ru"))
+        with pytest.raises(PreconditionFailed):
+            readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+
+    def test_rdg19_a_contract_not_held_is_not_found(self, services: Services, admin: Actor) -> None:
+        with pytest.raises(NotFound):
+            readings.submit_readings(services, admin, submit().model_copy(update={"contract_number": C1}))
+
+
+class TestBillingFeed:
+    def test_submitted_readings_reach_billing_once_each(self, services: Services, admin: Actor) -> None:
+        saved = readings.submit_readings(services, admin, submit(reading(FIG12, "12442,00")))
+        feed = BillingFeed.for_services(services)
+        assert feed.deliver_pending() == 1
+        assert feed.deliver_pending() == 0
+        billing = services.billing
+        assert isinstance(billing, Catalogue)
+        [(number, period, [sent])] = billing.received.values()
+        assert (number, period) == (C5, PERIOD)
+        assert (sent.energy_object, sent.meter_number, sent.value) == (EO1, FIG12, Decimal("12442.00"))
+        assert next(iter(billing.received))[0] == saved.submission_id
+
