@@ -1,0 +1,118 @@
+"""Read a value out of a cell, and write typed cells deterministically.
+
+Numbers: calamine returns every numeric cell as a ``float`` (an .xlsx or
+.xls number is an IEEE double). A float becomes ``Decimal(repr(x))``: the
+shortest decimal string that reads back as the same double, so a value
+typed with at most 15 significant digits comes back exactly as typed
+(12442.25, 0.1, 26940) and never as 0.1000000000000000055…. A double whose
+shortest form has 16–17 digits (the result of a formula, 0.1 + 0.2) is
+rounded to the 15 significant digits a spreadsheet shows (0.3). More than
+15 significant digits cannot survive any spreadsheet number; they can only
+be kept in a text cell ("12044795595.8641234"), which is read digit for
+digit. Text numbers accept "." or "," (RDG-05); thousands separators,
+spaces inside, signs other than a leading "-" and exponents are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Context, Decimal
+from io import BytesIO
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from adapters.billing.readings_files._workbook import Cell
+from adapters.billing.readings_files.problems import NEGATIVE, NOT_A_NUMBER
+
+TEXT_FORMAT = "@"
+SHOWN_DIGITS = 15
+FAST_LIMIT = 1e15  # below it, repr() never uses an exponent
+_TEXT_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def is_blank(value: Cell | None) -> bool:
+    """Tell whether a cell is empty (calamine gives ``''``) or holds only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def reading(value: Cell) -> Decimal:
+    """Return a non-blank cell as a reading ≥ 0, or raise ValueError with the Russian reason."""
+    if type(value) is float and 0 <= value < FAST_LIMIT:  # NOTE: the common case first, cheaply
+        if value.is_integer():
+            return Decimal(int(value))
+        shortest = repr(value)
+        if len(shortest) <= SHOWN_DIGITS + 1:
+            return Decimal(shortest)
+    if isinstance(value, bool) or isinstance(value, date | datetime | time | timedelta):
+        raise ValueError(NOT_A_NUMBER)
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(NOT_A_NUMBER)
+        number = Decimal(int(value)) if value.is_integer() else _shown(value)
+    else:
+        text = value.strip()
+        if not _TEXT_NUMBER.fullmatch(text):
+            raise ValueError(NOT_A_NUMBER)
+        number = Decimal(text.replace(",", "."))
+    if number < 0:
+        raise ValueError(NEGATIVE)
+    return number + 0 if number == 0 else number  # NOTE: -0 from a text "-0" is just 0
+
+
+def _shown(value: float) -> Decimal:
+    # NOTE: a double computed by a formula (0.1 + 0.2) has a 17-digit repr; spreadsheets show 15.
+    exact = Decimal(repr(value))
+    if len(exact.as_tuple().digits) <= SHOWN_DIGITS:
+        return exact
+    return Context(prec=SHOWN_DIGITS).create_decimal(exact).normalize()
+
+
+def number_cell(value: Decimal) -> int | float:
+    """Return the cell value of a Decimal: an int when integral, else the nearest double."""
+    if not value.is_finite():
+        msg = f"not a finite number: {value}"
+        raise ValueError(msg)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def put_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
+    """Write a text cell that a spreadsheet keeps as text: leading zeros, no formula."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.data_type = "s"  # NOTE: openpyxl would turn "=…" into a formula
+    cell.number_format = TEXT_FORMAT
+
+
+def save(workbook: Workbook, *, title: str, generated_at: datetime) -> bytes:
+    """Return the workbook's bytes stamped with ``generated_at``, never the wall clock."""
+    if generated_at.tzinfo is None:
+        msg = "generated_at must be timezone-aware"
+        raise ValueError(msg)
+    stamp = generated_at.astimezone(UTC)
+    properties = workbook.properties
+    properties.created = properties.modified = stamp.replace(tzinfo=None)
+    properties.creator = "lkk"
+    properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
+    raw = BytesIO()
+    with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).write_data()
+    # NOTE: as contract_xlsx: zip entry times have 2 s resolution and no zone; UTC, rounded down.
+    stamp = max(stamp, _ZIP_EPOCH)
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
+    out = BytesIO()
+    with ZipFile(BytesIO(raw.getvalue())) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            stamped = ZipInfo(entry.filename, date_time=date_time)
+            stamped.compress_type = ZIP_DEFLATED
+            stamped.external_attr = entry.external_attr
+            target.writestr(stamped, source.read(entry))
+    return out.getvalue()
