@@ -11,8 +11,11 @@ Python, bounds-checked); nothing else of xlrd is used.
 from __future__ import annotations
 
 import struct
+from datetime import time
 from io import StringIO
+from typing import Any
 
+import xlrd
 from xlrd.compdoc import CompDoc, CompDocError
 
 from adapters.billing.readings_files.problems import FileRefused, Limits
@@ -60,3 +63,39 @@ def _extent(mem: bytes, position: int, end: int) -> tuple[int, int]:
             continue
         rows, columns = max(rows, row + 1), max(columns, column + 1)
     return rows, columns
+
+
+def read_xls_first_sheet(data: bytes, limits: Limits) -> tuple[str, list[list[Any]]]:
+    """Return the first sheet's name and its cells, as calamine would give them (xlrd, pure Python).
+
+    Empty cells are ``""``, numbers ``float``, dates ``date`` (or ``datetime``
+    with a time of day), booleans ``bool``, error cells their text (``#DIV/0!``).
+    A damaged file raises ``FileRefused``, never takes the process down.
+    """
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=StringIO())
+        sheet = book.sheet_by_index(0)
+        if sheet.nrows * sheet.ncols > limits.max_cells:
+            raise FileRefused.limit("max_cells", sheet.nrows * sheet.ncols, limits.max_cells)
+        rows = [[_value(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows)]
+        name = sheet.name
+    except FileRefused:
+        raise
+    except Exception as ex:  # noqa: BLE001  (xlrd raises many kinds on damaged files; each is "unreadable")
+        raise FileRefused.unreadable(str(ex)) from None
+    width = max((len(row) for row in rows), default=0)
+    return name, [row + [""] * (width - len(row)) for row in rows]
+
+
+def _value(cell: Any, datemode: int) -> Any:
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if kind == xlrd.XL_CELL_DATE:
+        moment = xlrd.xldate.xldate_as_datetime(value, datemode)
+        return moment.date() if moment.time() == time(0) else moment
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    return value  # text as str, numbers as float
