@@ -13,27 +13,26 @@ tracking commit, then with the same Message-ID, so the copy is recognisable.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import get_topic
 
 from lkk_core.aggregates.account import Account
 from lkk_core.aggregates.contract_binding import ContractBinding
 from lkk_core.aggregates.contract_roles import BINDING, ContractRoles
 from lkk_core.app import LkkApplication
-from lkk_core.personal_data import is_redacted
 from lkk_core.letters import binding_letter, binding_link, code_letter, role_letter
+from lkk_core.follower import LogFollower
 from lkk_core.ports import Billing, MailRejected, Mailer, OutgoingMail
-from lkk_core.projections.catch_up import view_env
+from lkk_core.personal_data import is_redacted
 from lkk_core.security import ServerSecret
 from lkk_core.services import DEFAULT_PORTAL_URL, Services
 
 log = logging.getLogger(__name__)
 
-class Outbox:
+
+class Outbox(LogFollower):
     """Delivers the log's recorded e-mails through a ``Mailer``, each once, in order."""
 
     name = "outbox"
@@ -52,12 +51,9 @@ class Outbox:
         billing: Billing | None = None,
         portal_url: str = DEFAULT_PORTAL_URL,
     ) -> None:
-        self.app, self.mailer, self.secret = app, mailer, secret
+        super().__init__(app, env)
+        self.mailer, self.secret = mailer, secret
         self.billing, self.portal_url = billing, portal_url
-        environment = view_env(app, self.name, {**app.env, **(env or {})})
-        self.tracking: Any = InfrastructureFactory.construct(environment).tracking_recorder()
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
 
     @classmethod
     def for_services(cls, services: Services, mailer: Mailer) -> Outbox:
@@ -65,30 +61,19 @@ class Outbox:
         return cls(services.app, mailer, services.secret, billing=services.billing,
                    portal_url=services.settings.portal_url)
 
-    def position(self) -> int:
-        """Return the position of the last handled message."""
-        return self.tracking.max_tracking_id(self.app.name) or 0
-
-    def deliver_pending(self) -> int:
-        """Send every recorded mail after the tracked position; return how many were sent."""
-        sent = 0
-        with self._lock:
-            while batch := self.app.recorder.select_notifications(
-                start=self.position(), limit=100, topics=self.topics, inclusive_of_start=False
-            ):
-                for notification in batch:
-                    letter = self.letter(self.app.mapper.to_domain_event(notification))
-                    if letter is not None:
-                        try:
-                            self.mailer.send(letter)  # raising leaves it pending
-                            sent += 1
-                        except MailRejected:
-                            # Refused for good: retrying would hold up every later letter.
-                            # The person can ask for a new code; the log keeps the request.
-                            log.warning("mail for event %s refused permanently; skipped", notification.id,
-                                        exc_info=True)
-                    self.tracking.insert_tracking(Tracking(self.app.name, notification.id))
-        return sent
+    def carry_out(self, event: Any) -> bool:
+        """Send the letter the event asks for, if there is still someone to send it to."""
+        letter = self.letter(event)
+        if letter is None:
+            return False
+        try:
+            self.mailer.send(letter)  # raising leaves it pending
+        except MailRejected:
+            # Refused for good: retrying would hold up every later letter.
+            # The person can ask for a new code; the log keeps the request.
+            log.warning("mail %s refused permanently; skipped", letter.message_id, exc_info=True)
+            return False
+        return True
 
     def letter(self, event: Any) -> OutgoingMail | None:
         """Write the letter an event asks for; None when there is nobody to send it to any more."""
@@ -116,18 +101,3 @@ class Outbox:
     def _contract_name(self, number: str, *, default: str | None) -> str | None:
         contract = self.billing.find_contract(number) if self.billing else None
         return contract.name if contract else default
-
-    def nudge(self, recordings: object = None) -> None:
-        """Wake the background sender (after a write)."""
-        self._wake.set()
-
-    def run_forever(self, *, poll: float = 1.0, stop: threading.Event | None = None) -> None:
-        """Deliver in a loop until stopped; a failing mailer is retried on the next round."""
-        stop = stop or threading.Event()
-        while not stop.is_set():
-            try:
-                self.deliver_pending()
-            except Exception:  # the mailer's errors vary by transport; retry next round
-                log.exception("outbox delivery failed; will retry")
-            self._wake.wait(poll)
-            self._wake.clear()
