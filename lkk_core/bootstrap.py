@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lkk_core.app import LkkApplication, decode_key
+from lkk_core.app import ConfigurationError, LkkApplication, decode_key
 from lkk_core.clock import SystemClock
 from lkk_core.ports import Billing, Clock
 from lkk_core.projections import ALL_PROJECTIONS, Views
 from lkk_core.security import Passwords, ServerSecret
-from lkk_core.services import DEFAULT_PORTAL_URL, Services, Settings
+from lkk_core.services import DEFAULT_PORTAL_URL, DEFAULT_TIMEZONE, Services, Settings
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    """Read the tunable rules: ``LKK_EMAIL_CODE_TTL`` (seconds), ``LKK_CODE_ATTEMPTS``, ``LKK_PORTAL_URL``."""
+    """Read the tunable rules: ``LKK_EMAIL_CODE_TTL`` (seconds), ``LKK_CODE_ATTEMPTS``, ``LKK_PORTAL_URL``,
+    ``LKK_TIMEZONE`` (the supplier's calendar: months of readings)."""
     return Settings(
         code_ttl=timedelta(seconds=int(env.get("LKK_EMAIL_CODE_TTL", "900"))),
         code_attempts=int(env.get("LKK_CODE_ATTEMPTS", "5")),
         portal_url=env.get("LKK_PORTAL_URL", DEFAULT_PORTAL_URL),
+        timezone=_timezone(env.get("LKK_TIMEZONE") or DEFAULT_TIMEZONE),
     )
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"LKK_TIMEZONE: {name!r} is not a time zone of the IANA database (e.g. Europe/Moscow)"
+        raise ConfigurationError(msg) from None
 
 
 def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None, billing: Billing | None = None) -> Services:

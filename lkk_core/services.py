@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Recording
 from eventsourcing.domain import Aggregate
@@ -23,6 +24,7 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
+DEFAULT_TIMEZONE = "Europe/Moscow"
 RACE_RETRIES = 12  # ARCHITECTURE.md §2: bounded retries, then Conflict
 BACKOFF_SECONDS = 0.002  # the first retry waits up to 2 ms, doubling each time (8 s in all at worst)
 
@@ -49,6 +51,7 @@ class Settings:
     code_ttl: timedelta = timedelta(minutes=15)
     code_attempts: int = 5
     portal_url: str = DEFAULT_PORTAL_URL  # «Ссылка на ЛКК» in letters, and the base of their links
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))  # the supplier's calendar
 
 
 @dataclass

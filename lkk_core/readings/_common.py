@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from lkk_core.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
 from lkk_core.contracts import _common
@@ -39,13 +40,12 @@ def facts(services: Services, number: str, period: date) -> dict[ScaleKey, Scale
     return {fact.key: fact for fact in _common.billing(services).meter_readings(number, period)}
 
 
-def month_of(now: datetime) -> date:
-    """Return the first day of the month of ``now``.
+def month_of(now: datetime, zone: ZoneInfo) -> date:
+    """Return the first day of the month of ``now`` in the supplier's time zone (``LKK_TIMEZONE``).
 
-    TODO(readings): take the month in the supplier's time zone (LKK_TIMEZONE, DOMAIN.md §0.3);
-    the clock's UTC month differs only in the first three hours of a month.
+    The clock is UTC; in Moscow a month starts three hours before UTC's does.
     """
-    return now.date().replace(day=1)
+    return now.astimezone(zone).date().replace(day=1)
 
 
 def consumption(current: Decimal, place: Place, fact: ScaleReading | None) -> Decimal | None:

@@ -19,7 +19,7 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
     """Return the readings page: contracts where the role may submit, by number, cut to granted EOs (RDG-01, ROL-15)."""
     _common.reading_actor(services, actor)
     now = services.clock.now()
-    period = (filters.period or month_of(now)).replace(day=1)
+    period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
     choices, blocks = [], []
     for row in services.views["contracts"].holdings_of(actor.account_id):  # sorted by contract number
         objects = row["energy_objects"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +96,13 @@ class TestReadingsPage:
         assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO3]
         [block] = page(services, admin)["items"]
         assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO2, EO3]
+
+    def test_rdg01_the_page_opens_on_the_month_of_the_suppliers_calendar(
+        self, services: Services, admin: Actor, clock: FixedClock
+    ) -> None:
+        clock.set(datetime(2023, 2, 28, 22, 30, tzinfo=UTC))  # 01:30 on 1 March in Moscow
+        shown = readings.readings_page(services, admin, ReadingsFilter())
+        assert shown["period"].isoformat() == "2023-03-01"  # the UTC calendar would still say February
 
     def test_rdg01_the_energy_object_filter(self, services: Services, admin: Actor) -> None:
         [block] = page(services, admin, energy_object=EO3)["items"]
