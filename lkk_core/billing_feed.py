@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from lkk_core.aggregates.reading_submission import ReadingSubmission
 from lkk_core.app import LkkApplication
 from lkk_core.billing import SubmittedReading
+from lkk_core.contracts import _common
 from lkk_core.follower import LogFollower
 from lkk_core.ports import Billing
 from lkk_core.services import Services
@@ -35,10 +36,7 @@ class BillingFeed(LogFollower):
     @classmethod
     def for_services(cls, services: Services) -> BillingFeed:
         """Build the feed over the services' log and billing."""
-        if services.billing is None:
-            msg = "no billing adapter is configured (LKK_BILLING_DATASET)"
-            raise RuntimeError(msg)
-        return cls(services.app, services.billing)
+        return cls(services.app, _common.billing(services))
 
     def carry_out(self, event: Any) -> bool:
         """Hand one submission to billing."""

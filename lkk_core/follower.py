@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -24,7 +25,7 @@ from lkk_core.projections.catch_up import view_env
 log = logging.getLogger(__name__)
 
 
-class LogFollower:
+class LogFollower(ABC):
     """Base of the followers: ``name`` (its tracking store), ``topics``, and ``carry_out``."""
 
     name: ClassVar[str]
@@ -37,9 +38,9 @@ class LogFollower:
         self._lock = threading.Lock()
         self._wake = threading.Event()
 
+    @abstractmethod
     def carry_out(self, event: Any) -> bool:
         """Carry out what one event asks for; return whether anything was done. Raising leaves it pending."""
-        raise NotImplementedError
 
     def position(self) -> int:
         """Return the position of the last event carried out."""

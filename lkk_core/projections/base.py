@@ -223,23 +223,26 @@ class SqlView:
         if after is None or not self.datastore.single_row_tracking:
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
             return
-        table, name, position = self._tracking_table, tracking.application_name, tracking.notification_id
-        move = f"UPDATE {table} SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
+        name, position = tracking.application_name, tracking.notification_id
         if self.is_postgres:  # one statement, so that it fits in the pipeline's one round trip
             cursor.execute(self.sql(self._moved_or_inserted), (position, name, after, name, position))
             return
-        cursor.execute(move, (position, name, after))
+        cursor.execute(self._move_tracking, (position, name, after))
         if cursor.rowcount != 1:
-            cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (name, position))
+            cursor.execute(f"INSERT INTO {self._tracking_table} VALUES (?, ?)", (name, position))
+
+    @functools.cached_property
+    def _move_tracking(self) -> str:
+        # Move the row only from the expected position (compare-and-set).
+        return (f"UPDATE {self._tracking_table} SET notification_id = ?"
+                " WHERE application_name = ? AND notification_id = ?")
 
     @functools.cached_property
     def _moved_or_inserted(self) -> str:
         # PostgreSQL: move the row from the expected position, or insert it when the view is new;
         # a row at another position makes the insert collide (unique violation).
-        table = self._tracking_table
-        move = f"UPDATE {table} SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
-        return (f"WITH moved AS ({move} RETURNING 1)"
-                f" INSERT INTO {table} SELECT ?, ? WHERE NOT EXISTS (SELECT FROM moved)")
+        return (f"WITH moved AS ({self._move_tracking} RETURNING 1)"
+                f" INSERT INTO {self._tracking_table} SELECT ?, ? WHERE NOT EXISTS (SELECT FROM moved)")
 
     @functools.cached_property
     def _tracking_table(self) -> str:
