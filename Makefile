@@ -33,6 +33,8 @@ test: install-dev
 bench: install-dev
 	$(BIN)/python -m bench.accounts
 	$(BIN)/python -m bench.contracts
+	$(BIN)/python -m bench.readings_files
+	$(BIN)/python -m bench.readings_uploads
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

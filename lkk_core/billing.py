@@ -2,9 +2,11 @@
 
 These are facts the portal reads, never writes: the ``Billing`` port
 (``lkk_core.ports``) returns them, services hand them to aggregates, and
-views show them. The one way back is ``SubmittedReading``, which the billing
-feed hands to ``Billing.receive_readings``. Plain frozen dataclasses, so they compare by value and an
-adapter can build them from any source.
+views show them. The ways back are ``SubmittedReading`` and
+``SubmittedProfile``, which the billing feed hands to
+``Billing.receive_readings`` and ``Billing.receive_interval_profile``. Plain
+frozen dataclasses, so they compare by value and an adapter can build them
+from any source.
 """
 
 from __future__ import annotations
@@ -207,6 +209,45 @@ class SubmittedReading:
     zone: str
     quantity: str
     value: Decimal
+
+
+@dataclass(frozen=True)
+class SubmittedProfile:
+    """One «Первичный акт» the portal hands to billing: a meter's hourly profile for a month (RDG-16, RDG-17).
+
+    ``values`` are 24 rows (hours 00-01 … 23-24) of one value per day, «без КТ
+    и без потерь»; ``total`` is «Введённый расход», their sum.
+    """
+
+    energy_object: str
+    metering_point: str
+    meter_number: str
+    kind: str  # «Вид показаний» (RDG-15)
+    values: tuple[tuple[Decimal, ...], ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class AcceptedReading:
+    """A reading billing accepted for settlement of a month, as the readings history shows it (HIS-07).
+
+    ``source`` is «Источник показаний» exactly as billing labels it («передано
+    через ЛКК» for the portal's, §13.7); ``consumption`` is «Расход», None when
+    billing has none.
+    """
+
+    energy_object: str
+    meter_number: str
+    zone: str
+    quantity: str
+    value: Decimal
+    consumption: Decimal | None
+    source: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Return (meter number, zone, quantity): the scale the reading is of."""
+        return (self.meter_number, self.zone, self.quantity)
 
 
 def is_contract_number(value: str) -> bool:

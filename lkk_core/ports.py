@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from lkk_core.billing import Contract, ReadingWindow, ScaleReading, SubmittedReading
+    from lkk_core.billing import (
+        AcceptedReading, Contract, ReadingWindow, ScaleReading, SubmittedProfile, SubmittedReading,
+    )
 
 
 class Clock(Protocol):
@@ -81,5 +83,25 @@ class Billing(Protocol):
         """Take readings submitted in the portal; idempotent per (``submission_id``, ``version``).
 
         Called only by the billing feed follower (at least once), never by a service.
+        """
+        ...
+
+    def interval_reading_kinds(self, number: str) -> tuple[str, ...]:
+        """Return the choices of «Вид показаний» for the contract's interval uploads (RDG-15)."""
+        ...
+
+    def receive_interval_profile(
+        self, number: str, period: date, profile: SubmittedProfile, *, act_id: UUID, version: int
+    ) -> None:
+        """Take a «Первичный акт» uploaded in the portal; idempotent per (``act_id``, ``version``).
+
+        Called only by the billing feed follower (at least once), never by a service.
+        """
+        ...
+
+    def accepted_readings(self, number: str, period: date) -> tuple[AcceptedReading, ...]:
+        """Return the readings of the month billing accepted from sources other than the portal (HIS-07).
+
+        A scale the portal also submitted is billing's word: its value and source win.
         """
         ...

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from lkk_core import contracts
 from lkk_core.billing import (
+    AcceptedReading,
     BankDetails,
     Contact,
     Contract,
@@ -24,6 +25,7 @@ from lkk_core.billing import (
     ReadingWindow,
     Scale,
     ScaleReading,
+    SubmittedProfile,
     SubmittedReading,
 )
 from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
@@ -103,6 +105,10 @@ class Catalogue:
     contracts: dict[str, Contract] = field(default_factory=lambda: {c.number: c for c in CONTRACTS})
     readings: dict[tuple[str, date], tuple[ScaleReading, ...]] = field(default_factory=dict)
     received: dict[tuple[UUID, int], tuple[str, date, tuple[SubmittedReading, ...]]] = field(default_factory=dict)
+    interval_kinds: tuple[str, ...] = ("Фактические", "Расчётные")
+    profiles: dict[UUID, tuple[int, str, date, SubmittedProfile]] = field(default_factory=dict)
+    profile_deliveries: int = 0
+    accepted: dict[tuple[str, date], tuple[AcceptedReading, ...]] = field(default_factory=dict)
 
     def find_contract(self, number: str) -> Contract | None:
         return self.contracts.get(number)
@@ -119,6 +125,19 @@ class Catalogue:
         self, number: str, period: date, readings: tuple[SubmittedReading, ...], *, submission_id: UUID, version: int
     ) -> None:
         self.received[(submission_id, version)] = (number, period, readings)
+
+    def interval_reading_kinds(self, number: str) -> tuple[str, ...]:
+        return self.interval_kinds if number in self.contracts else ()
+
+    def accepted_readings(self, number: str, period: date) -> tuple[AcceptedReading, ...]:
+        return self.accepted.get((number, period.replace(day=1)), ())
+
+    def receive_interval_profile(
+        self, number: str, period: date, profile: SubmittedProfile, *, act_id: UUID, version: int
+    ) -> None:
+        self.profile_deliveries += 1
+        if act_id not in self.profiles or self.profiles[act_id][0] < version:  # the last act counts, once
+            self.profiles[act_id] = (version, number, period, profile)
 
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -201,3 +201,19 @@ def check_export(client: RecordingClient, token: str) -> None:
     assert media_type(result) == XLSX
     assert result.headers["Content-Disposition"] == f'attachment; filename="dogovor_{C1}.xlsx"'
     assert any(C1 in text for text in workbook_text(result.content))
+
+
+def administrator_of(client: RecordingClient, mailbox: Mailbox, number: str, email: str) -> dict[str, Any]:
+    """Register ``email``, bind the contract ``number`` with it and make it the contract's Administrator."""
+    reg = onboarded(client, mailbox, email)
+    bind(client, mailbox, reg["token"], number, email)
+    make_administrator(client, number, reg["account_id"])
+    return reg
+
+
+def holder_of(client: RecordingClient, mailbox: Mailbox, admin: dict[str, Any], number: str, email: str,
+              role: Role, objects: list[str]) -> dict[str, Any]:
+    """Register ``email`` and have the Administrator grant it ``role`` on ``objects`` of the contract."""
+    reg = onboarded(client, mailbox, email)
+    assert grant(client, admin["token"], number, email, role, objects).status_code == 201
+    return reg

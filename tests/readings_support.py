@@ -12,6 +12,7 @@ from lkk_core.billing import (
     EnergyObject,
     Meter,
     MeteringPoint,
+    PriceCategory,
     Quantity,
     Scale,
     ScaleReading,
@@ -29,7 +30,8 @@ FIG12, TWO_ZONES, REACTIVE, CLOSED_METER, OTHER_EO_METER = "01284918", "20300109
 PERIOD, PREVIOUS_PERIOD = date(2023, 2, 1), date(2023, 1, 1)
 INSIDE = datetime(2023, 2, 10, 12, 0, tzinfo=MOSCOW)
 ROUND = "Круглосуточный"
-A_PLUS, R_PLUS = Quantity.ACTIVE_IMPORT, Quantity.REACTIVE_IMPORT
+A_PLUS, R_PLUS, A_MINUS = Quantity.ACTIVE_IMPORT, Quantity.REACTIVE_IMPORT, Quantity.ACTIVE_EXPORT
+EXPORT_METER = "70700001"  # measures «А-» only: no interval profile for it (RDG-14)
 
 
 def meter(number: str, *scales: tuple[str, Quantity], status: str = "Ожидание") -> Meter:
@@ -100,3 +102,19 @@ def reading(meter_number: str, value: str | None, zone: str = ROUND, quantity: Q
 
 def submit(*readings: ReadingInput, period: date = PERIOD) -> SubmitReadings:
     return SubmitReadings(contract_number=C5, period=period, readings=list(readings))
+
+
+def interval_contract(category: PriceCategory = PriceCategory.III) -> Contract:
+    """The readings contract in a price category, with an «А-»-only meter beside Fig. 12's on EO1 (RDG-13, RDG-14)."""
+    base = readings_contract()
+    eo1, *others = base.energy_objects
+    [point] = eo1.metering_points
+    point = replace(point, meters=(*point.meters, meter(EXPORT_METER, (ROUND, A_MINUS))))
+    return replace(base, price_category=category, energy_objects=(replace(eo1, metering_points=(point,)), *others))
+
+
+def install_interval(services: Services, category: PriceCategory = PriceCategory.III) -> Catalogue:
+    """Put ``interval_contract(category)`` into the test billing in place of the readings contract."""
+    billing = install(services)
+    billing.contracts[C5] = interval_contract(category)
+    return billing

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from lkk_core import accounts
 from lkk_core.accounts.login import ClientDevice
+from lkk_core.app import LkkApplication
 from lkk_core.commands.accounts import EnterCode, Register, SavePersonalData, SavePhone
 from lkk_core.outbox import Outbox
+from lkk_core.projections import ALL_PROJECTIONS
+from lkk_core.projections.catch_up import verify
 from lkk_core.ports import OutgoingMail
 from lkk_core.services import Actor, Services
 
@@ -61,3 +67,24 @@ def registered(services: Services, mailbox: Mailbox, email: str = "alice@example
         accounts.save_personal_data(services, actor, SavePersonalData(last_name="Иванова", first_name="Анна"))
         accounts.save_phone(services, actor, SavePhone(phone="+7 812 123-12-31"))
     return actor
+
+
+def replays_and_verifies(services: Services, env: dict[str, str], live: dict[Any, dict[str, Any]],
+                         workdir: Path) -> None:
+    """End a stateful story: the log replays to the live aggregates and every view verifies; then clean up.
+
+    ``live`` maps aggregate ids to ``vars()`` of the aggregates as the story left them.
+    """
+    try:
+        reader = LkkApplication(env={**env, "AGGREGATE_CACHE_MAXSIZE": ""})  # no cache: a real replay
+        try:
+            for aggregate_id, state in live.items():
+                assert vars(reader.repository.get(aggregate_id)) == state
+        finally:
+            reader.close()
+        differences = verify(services.app, ALL_PROJECTIONS, services.views, workdir / "verify")
+        assert differences == []
+    finally:
+        services.views.close()
+        services.app.close()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -45,11 +45,23 @@ from adapters.billing.records import (
     scale_reading_record,
 )
 from lkk_core.app import ConfigurationError
-from lkk_core.billing import Contract, ReadingWindow, ScaleReading, SubmittedReading
+from lkk_core.billing import (
+    AcceptedReading,
+    Contract,
+    ReadingWindow,
+    ScaleReading,
+    SubmittedProfile,
+    SubmittedReading,
+)
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
 SCHEMA_ID = "https://lkk.example/schemas/billing-dataset-v1.json"
 SCHEMA_PATH = Path(__file__).with_name("dataset.schema.json")  # dataset_schema_text(), kept current by a test
+# «Вид показаний» of an hourly profile (RDG-15): metered, or computed when a meter failed.
+INTERVAL_READING_KINDS = ("Фактические", "Расчётные")  # NOTE: proposal; the manual gives no values
+# «Источник показаний» of billing's own accepted readings (HIS-07): the dataset does not say how
+# billing came by a reading, only that it settled the month with it.
+DATASET_SOURCE = "данные биллинга"  # NOTE: proposal
 
 
 def default_window(period: date, timezone: ZoneInfo) -> ReadingWindow:
@@ -82,6 +94,7 @@ class DatasetBilling:
         self._windows, self._own_windows = loaded.windows, loaded.own_windows
         self._fd = fd
         self.received: dict[tuple[UUID, int], tuple[str, date, tuple[SubmittedReading, ...]]] = {}
+        self.profiles: dict[UUID, tuple[int, str, date, SubmittedProfile]] = {}
         if self._rows is not None:  # a document is held in memory: no more reads
             self.close()
 
@@ -127,11 +140,45 @@ class DatasetBilling:
         month = period.replace(day=1)
         return tuple(r.to_domain() for r in self._record(ordinal).meter_readings if r.period == month)
 
+    def accepted_readings(self, number: str, period: date) -> tuple[AcceptedReading, ...]:
+        """Return billing's accepted readings of the month ``period``, derived from nothing but the dataset.
+
+        A later month's facts name the reading billing settled the month with
+        (``previous`` of ``previous_period``): each one whose ``previous_period``
+        is ``period`` is an accepted reading, labelled ``DATASET_SOURCE``. Its
+        «Расход» is not in the dataset, so None.
+        """
+        ordinal = self._index.get(number)
+        if ordinal is None:
+            return ()
+        month = period.replace(day=1)
+        record = self._record(ordinal)
+        energy_objects = {meter.number: eo.code for eo in record.energy_objects
+                          for point in eo.metering_points for meter in point.meters}
+        found = {}
+        for fact in (r.to_domain() for r in record.meter_readings if r.previous_period == month):
+            if fact.previous is not None and fact.meter_number in energy_objects:
+                found[fact.key] = AcceptedReading(energy_objects[fact.meter_number], fact.meter_number, fact.zone,
+                                                  str(fact.quantity), fact.previous, None, DATASET_SOURCE)
+        return tuple(found[key] for key in sorted(found))
+
     def receive_readings(
         self, number: str, period: date, readings: tuple[SubmittedReading, ...], *, submission_id: UUID, version: int
     ) -> None:
         """Keep submitted readings in memory, once per (submission, version): the reference billing's inbox."""
         self.received[(submission_id, version)] = (number, period, readings)
+
+    def interval_reading_kinds(self, number: str) -> tuple[str, ...]:
+        """Return the choices of «Вид показаний» (the same for every contract of the dataset)."""
+        return INTERVAL_READING_KINDS if number in self._index else ()
+
+    def receive_interval_profile(
+        self, number: str, period: date, profile: SubmittedProfile, *, act_id: UUID, version: int
+    ) -> None:
+        """Keep the latest act per meter and month in memory; a repeated (act, version) changes nothing."""
+        kept = self.profiles.get(act_id)
+        if kept is None or kept[0] < version:
+            self.profiles[act_id] = (version, number, period, profile)
 
     def _record(self, ordinal: int) -> ContractRecord:
         if self._rows is not None:

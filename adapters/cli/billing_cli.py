@@ -119,7 +119,8 @@ def add_arguments(subparsers: Any) -> None:
     schema.set_defaults(run=cmd_billing_schema)
 
     accept = commands.add_parser("accept-period", help="record that billing accepted a contract's readings of a"
-                                                      " month and closed the period (the billing feed, RDG-09)")
+                                                      " month (the portal's and its own, HIS-07) and closed the"
+                                                      " period (the billing feed, RDG-09)")
     accept.add_argument("contract", help="the 14-digit contract number")
     accept.add_argument("period", type=_period, help="the month, YYYY-MM")
     accept.add_argument("--keep-open", action="store_true", help="record the acceptance only")

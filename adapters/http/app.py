@@ -8,8 +8,9 @@ import json
 import falcon
 import falcon.media
 
+from adapters.billing.readings_files import Limits
 from adapters.http import problems
-from adapters.http.middleware import Authentication, Validation
+from adapters.http.middleware import Authentication, UploadTooLarge, Validation
 from adapters.http.openapi import OpenApiDocument, openapi
 from adapters.http.resources import accounts as acc
 from adapters.http.resources import contracts as con
@@ -50,6 +51,13 @@ ROUTES: list[tuple[str, type[Resource]]] = [
     ("/v1/contract-bindings/confirmation", con.BindingConfirmation),
     ("/v1/contract-bindings/{contract_number}", con.PendingBinding),
     ("/v1/readings", rdg.Readings),
+    ("/v1/readings/integral-template", rdg.IntegralTemplate),
+    ("/v1/readings/integral-uploads", rdg.IntegralUploads),
+    ("/v1/readings/interval-template", rdg.IntervalTemplate),
+    ("/v1/readings/interval-acts", rdg.IntervalActs),
+    ("/v1/readings/interval-acts/{act_id:uuid}/{number}", rdg.IntervalActFile),
+    ("/v1/readings/history", rdg.ReadingsHistory),
+    ("/v1/readings/history/export.xlsx", rdg.ReadingsHistoryExport),
     ("/v1/staff/legacy-accounts", acc.StaffLegacyAccounts),
     ("/v1/staff/accounts/{account_id:uuid}/email", acc.StaffAccountEmail),
     ("/v1/staff/contracts/{contract_number}/administrator", con.StaffAdministrator),
@@ -60,9 +68,16 @@ ROUTES: list[tuple[str, type[Resource]]] = [
 ]
 
 
+MAX_FORM_PARTS = 16  # a readings form has at most six fields and one file
+
+
 def create_app(services: Services, *, staff_token: str | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES) -> falcon.App:
-    """Build the WSGI app over the given services."""
+               max_body_bytes: int = MAX_BODY_BYTES, limits: Limits | None = None) -> falcon.App:
+    """Build the WSGI app over the given services.
+
+    ``max_body_bytes`` bounds a JSON body; ``limits`` (``limits_from_env``) bound an uploaded file.
+    """
+    limits = limits or Limits()
     app = falcon.App(
         middleware=[Authentication(services, staff_token), Validation(max_body_bytes)],
         cors_enable=False,
@@ -71,8 +86,24 @@ def create_app(services: Services, *, staff_token: str | None = None,
     # Russian text stays readable in bodies; problems are JSON too.
     json_handler = falcon.media.JSONHandler(dumps=functools.partial(json.dumps, ensure_ascii=False))
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler, problems.PROBLEM: json_handler})
+    # Multipart forms (file uploads): a part is never buffered beyond the upload limit.
+    multipart = falcon.media.MultipartFormHandler()
+    multipart.parse_options.max_body_part_buffer_size = limits.max_bytes
+    multipart.parse_options.max_body_part_count = MAX_FORM_PARTS
+    app.req_options.media_handlers[falcon.MEDIA_MULTIPART] = multipart
     problems.install(app)
+    app.add_error_handler(UploadTooLarge, _upload_too_large)
     for path, resource_class in ROUTES:
-        app.add_route(path, resource_class(services))
+        resource = resource_class(services)
+        if isinstance(resource, rdg.Uploading):
+            resource.limits = limits
+        app.add_route(path, resource)
     app.add_route("/openapi.json", OpenApiDocument(openapi(ROUTES)))
     return app
+
+
+def _upload_too_large(req: falcon.Request, resp: falcon.Response, ex: UploadTooLarge, params: dict) -> None:
+    """413 ``payload_too_large`` naming the limit, as ``FileRefused.limit`` names the others."""
+    problems.handle_http_error(req, resp, ex, params)
+    detail = f"Файл превышает допустимый размер: не более {ex.maximum} байт"  # NOTE: proposal
+    resp.media = {**resp.media, "detail": detail, "limit": ex.limit, "maximum": ex.maximum}

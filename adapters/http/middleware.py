@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import falcon
@@ -87,6 +88,9 @@ class Validation:
         model = getattr(resource, f"{req.method}_SCHEMA", None)
         if model is None:
             return
+        if req.method in getattr(resource, "FORMS", {}) and is_multipart(req):
+            params["body"] = None  # the same command as a form with a file: the responder reads it (read_form)
+            return
         params["body"] = parse(model, self._json(req))
 
     def _json(self, req: falcon.Request) -> Any:
@@ -112,3 +116,72 @@ class Validation:
 def _refuse_constant(name: str) -> None:
     msg = f"{name} is not JSON"
     raise ValueError(msg)
+
+
+# -- multipart/form-data uploads -----------------------------------------------------------
+
+FILE_FIELD = "file"
+FORM_OVERHEAD = 64 * 1024  # boundaries, part headers and the text fields around the file
+MAX_FIELD_BYTES = 1024
+CHOOSE_FILE = "Загрузите файл (.xls или .xlsx)"  # §13.5, the upload control (RDG-10)
+FIELD_TOO_LONG = "Слишком длинное значение поля"  # NOTE: proposal
+NOT_UTF8 = "Значение поля должно быть в кодировке UTF-8"  # NOTE: proposal
+
+
+class UploadTooLarge(falcon.HTTPContentTooLarge):
+    """The upload (or the whole form) exceeds ``LKK_UPLOAD_MAX_BYTES``: 413 naming the limit."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(description=f"the file limit is {maximum} bytes")
+        self.limit, self.maximum = "max_bytes", maximum
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The file part of a form: the name the client gave it and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def is_multipart(req: falcon.Request) -> bool:
+    """Tell whether the body is ``multipart/form-data``."""
+    return (req.content_type or "").split(";")[0].strip().lower() == falcon.MEDIA_MULTIPART
+
+
+def read_form(req: falcon.Request, max_file_bytes: int) -> tuple[dict[str, str], Upload]:
+    """Return the text fields and the ``file`` part of a multipart form, never reading more than the limits.
+
+    The body is refused by its Content-Length before anything is read; each
+    part is then read with a bound (``max_file_bytes`` for the file, 1 KiB
+    for a text field), so a lying or chunked client cannot make it buffer more.
+    Parts of other names are skipped (Falcon drains them in chunks).
+
+    Raises:
+        UploadTooLarge: The body or the file is over ``max_file_bytes``.
+        ValidationFailed: No file part, or a text field too long or not UTF-8.
+        falcon.HTTPUnsupportedMediaType: The body is not a multipart form.
+    """
+    if not is_multipart(req):
+        raise falcon.HTTPUnsupportedMediaType(description="send multipart/form-data with a part named file")
+    if req.content_length is not None and req.content_length > max_file_bytes + FORM_OVERHEAD:
+        raise UploadTooLarge(max_file_bytes)
+    fields: dict[str, str] = {}
+    upload: Upload | None = None
+    for part in req.get_media():
+        if part.name == FILE_FIELD and upload is None:
+            data = part.stream.read(max_file_bytes + 1)
+            if len(data) > max_file_bytes:
+                raise UploadTooLarge(max_file_bytes)
+            upload = Upload(part.filename or "", data)
+        elif part.name and part.name not in fields:
+            raw = part.stream.read(MAX_FIELD_BYTES + 1)
+            if len(raw) > MAX_FIELD_BYTES:
+                raise ValidationFailed(FIELD_TOO_LONG, field=part.name)
+            try:
+                fields[part.name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationFailed(NOT_UTF8, field=part.name) from None
+    if upload is None or not upload.data:
+        raise ValidationFailed(CHOOSE_FILE, field=FILE_FIELD, errors=[{"field": FILE_FIELD, "message": CHOOSE_FILE}])
+    return fields, upload

@@ -13,6 +13,8 @@ from adapters.http.resources.base import Resource
 from adapters.http.schemas import Problem
 
 REF = "#/components/schemas/{model}"
+UPLOAD_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel",
+                "application/octet-stream")
 
 
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
@@ -44,6 +46,19 @@ def _query(model: type[BaseModel] | None) -> list[dict[str, Any]]:
     ]
 
 
+def _form(model: type[BaseModel]) -> dict[str, Any]:
+    # A file upload: the model's fields as text parts, plus the part ``file`` (binary, .xls or .xlsx).
+    schema = model.model_json_schema(ref_template=REF)
+    properties = {name: {key: value for key, value in field.items() if key != "title"}
+                  for name, field in schema.get("properties", {}).items()}
+    properties["file"] = {"type": "string", "format": "binary", "description": "the workbook, .xlsx or .xls"}
+    return {
+        "schema": {"type": "object", "description": (model.__doc__ or "").strip(), "properties": properties,
+                   "required": [*schema.get("required", ()), "file"]},
+        "encoding": {"file": {"contentType": ", ".join(UPLOAD_TYPES)}},
+    }
+
+
 def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
     """Describe every route's operations, request and response models, and problems."""
     components: dict[str, Any] = {}
@@ -72,10 +87,14 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
                     "4XX": {"description": "A problem (RFC 9457) with lkk's `code`", "content": problem},
                 },
             }
+            content: dict[str, Any] = {}
             if op.body is not None:
-                operation["requestBody"] = {
-                    "required": True, "content": {"application/json": {"schema": _schema(op.body, components)}}
-                }
+                content["application/json"] = {"schema": _schema(op.body, components)}
+            form = getattr(resource, "FORMS", {}).get(method)
+            if form is not None:
+                content["multipart/form-data"] = _form(form)
+            if content:
+                operation["requestBody"] = {"required": True, "content": content}
             if resource.auth != "public":
                 operation["security"] = [{"staffToken": []}] if resource.auth == "staff" else [{"sessionToken": []}]
             paths.setdefault(path, {})[method.lower()] = operation

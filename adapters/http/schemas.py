@@ -337,6 +337,18 @@ class ScaleReadingOut(Out):
     delta: Decimal | None  # «Дельта»
 
 
+class IntervalActShownOut(Out):
+    """The meter's current «Первичный акт» on the readings page, with «Расход интервальный» and «Дельта» (RDG-18)."""
+
+    act_id: UUID
+    number: int
+    created_at: datetime
+    total: Decimal  # «Введённый расход», «без КТ и без потерь»
+    status: str
+    interval_consumption: Decimal  # the total with the coefficient and losses applied
+    delta: Decimal | None
+
+
 class ReadingMeterOut(Out):
     """«ПУ <номер>»: may_submit when the meter and its EO are «Ожидание» (RDG-03)."""
 
@@ -347,6 +359,7 @@ class ReadingMeterOut(Out):
     fraction_digits: int
     may_submit: bool
     scales: list[ScaleReadingOut]
+    interval_act: IntervalActShownOut | None = None  # the month's current «Первичный акт» (RDG-17, RDG-18)
 
 
 class ReadingPointOut(Out):
@@ -415,3 +428,88 @@ class ReadingsSavedOut(Out):
     energy_objects: list[str]
     warnings: list[dict[str, Any]]
     position: int
+
+
+class ActRecordedOut(Out):
+    """A «Первичный акт» created by an interval upload, «В ожидании», with «Введённый расход» (RDG-17)."""
+
+    act_id: UUID
+    number: int
+    contract_number: str
+    energy_object: str
+    meter_number: str
+    period: date
+    kind: str
+    created_at: datetime
+    total: Decimal
+    status: str
+    message: str
+    position: int
+
+
+class IntervalActRow(Out):
+    """One «Первичный акт» of a meter and month, latest first; ``current`` is the one that counts (RDG-17)."""
+
+    act_id: UUID
+    number: int
+    created_at: datetime
+    status: str
+    total: Decimal
+    kind: str
+    file_name: str | None
+    current: bool
+
+
+class IntervalActsOut(Out):
+    """The interval upload form for a meter: «Вид показаний» choices and the acts so far (RDG-15, RDG-17)."""
+
+    contract_number: str
+    meter_number: str
+    period: date
+    label: str  # «ПУ 01284918 • РТП 100. яч.2»
+    kinds: list[str]
+    acts: list[IntervalActRow]
+
+
+class HistoryReadingOut(Out):
+    """One accepted reading: month, value, «Тарифная зона», «Расход», «Источник показаний» (HIS-07)."""
+
+    period: date
+    value: Decimal
+    zone: str
+    quantity: str
+    tariff_zone: str
+    consumption: Decimal | None
+    source: str
+
+
+class HistoryMeterOut(Out):
+    """A meter with its readings, newest month first."""
+
+    number: str
+    readings: list[HistoryReadingOut]
+
+
+class HistoryEnergyObjectOut(Out):
+    """A granted energy object (ROL-15); name and address are None once it left the contract."""
+
+    code: str
+    name: str | None
+    address: str | None
+    meters: list[HistoryMeterOut]
+
+
+class HistoryContractOut(Out):
+    """One contract's block of the history."""
+
+    contract_number: str
+    name: str
+    energy_objects: list[HistoryEnergyObjectOut]
+
+
+class ReadingsHistoryOut(Out):
+    """«История» → «Показания» for the months asked (HIS-07)."""
+
+    period_from: date
+    period_to: date
+    contracts: list[HistoryContractOut]

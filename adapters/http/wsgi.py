@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import falcon
 
+from adapters.billing.readings_files.uploads import limits_from_env
 from adapters.compose import services_from_env
 from adapters.http.app import MAX_BODY_BYTES, create_app
 from lkk_core.services import Services
@@ -16,12 +17,14 @@ def app_for(services: Services, env: Mapping[str, str]) -> falcon.App:
     """Build the app over ``services`` with the HTTP settings of ``env``.
 
     ``LKK_STAFF_TOKEN`` enables the /v1/staff routes; ``LKK_MAX_BODY_BYTES``
-    bounds a request body (default 64 KiB).
+    bounds a JSON request body (default 64 KiB); the upload variables bound an
+    uploaded readings file (``limits_from_env``).
     """
     return create_app(
         services,
         staff_token=env.get("LKK_STAFF_TOKEN"),
         max_body_bytes=int(env.get("LKK_MAX_BODY_BYTES", MAX_BODY_BYTES)),
+        limits=limits_from_env(env),
     )
 
 

@@ -52,6 +52,7 @@ class ReadingSubmission(Aggregate):
         self.submitted_by: UUID | None = None
         self.submitted_at: datetime | None = None
         self.accepted_at: datetime | None = None
+        self.accepted: list[dict[str, Any]] = []  # the readings of the latest acceptance (HIS-07)
         self.closed_at: datetime | None = None
 
     @property
@@ -83,14 +84,20 @@ class ReadingSubmission(Aggregate):
             self.values[(reading["meter_number"], reading["zone"], reading["quantity"])] = dict(reading)
         self.submitted_by, self.submitted_at = account_id, at
 
-    def accept(self, *, now: datetime) -> None:
-        """Record billing's word that it took the readings in (the billing feed)."""
-        self._accepted(at=now)
+    def accept(self, readings: list[dict[str, Any]] | None = None, *, now: datetime) -> None:
+        """Record billing's word that it took the readings in, with the readings it accepted (HIS-07).
+
+        Each reading is a dict of ``energy_object``, ``meter_number``, ``zone``,
+        ``quantity``, ``value``, ``consumption`` (Decimal or None) and ``source``.
+        A later acceptance of the period replaces the earlier one's readings.
+        """
+        self._accepted(at=now, readings=list(readings or []))
 
     @event("Accepted", topic="lkk:ReadingSubmission.ReadingsAccepted")
-    def _accepted(self, at: datetime) -> None:
-        """Billing accepted the submitted readings of the period."""
+    def _accepted(self, at: datetime, readings: list[dict[str, Any]]) -> None:
+        """Billing accepted the readings of the period for settlement (§7, HIS-07)."""
         self.accepted_at = at
+        self.accepted = [dict(reading) for reading in readings]
 
     def close_period(self, *, now: datetime) -> bool:
         """Record that billing closed the period; False when it already was."""
@@ -103,6 +110,15 @@ class ReadingSubmission(Aggregate):
     def _period_closed(self, at: datetime) -> None:
         """Billing closed the period and issued invoices; the inputs empty (RDG-09)."""
         self.closed_at = at
+
+
+def _accepted_v1_v2(state: dict[str, Any]) -> None:
+    # Release 1 recorded the acceptance alone; its readings were never logged, so none are shown.
+    state["readings"] = []
+
+
+ReadingSubmission.Accepted.class_version = 2  # type: ignore[attr-defined]
+ReadingSubmission.Accepted.upcast_v1_v2 = staticmethod(_accepted_v1_v2)  # type: ignore[attr-defined]
 
 
 def submission_id(contract_number: str, period: date) -> UUID:

@@ -1,17 +1,21 @@
-"""The page «Показания»: contracts, energy objects, meters and scales with their figures (RDG-01, RDG-02, RDG-18)."""
+"""The page «Показания»: contracts, energy objects, meters and scales with their figures (RDG-01, RDG-02, RDG-18).
+
+«Расход интерв.» is billing's figure; without one, a meter's current «Первичный акт» gives it (RDG-18).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from lkk_core.aggregates.reading_submission import submission_id
-from lkk_core.billing import AWAITING_READINGS, Contract, ScaleReading
+from lkk_core.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity, ScaleReading
 from lkk_core.commands.readings import AWAITING, ReadingsFilter
 from lkk_core.contracts import _common
 from lkk_core.permissions import Capability, Holding, Role, allows
-from lkk_core.readings._common import Place, consumption, facts, month_of, plain
+from lkk_core.readings._common import Place, ScaleKey, consumption, facts, month_of, plain
 from lkk_core.services import Actor, Services
 
 
@@ -45,6 +49,9 @@ def _contract_block(services: Services, contract: Contract, holding: Holding, fi
     state = view.period(sid) or {}
     submitted = view.submitted(sid)
     known = facts(services, number, period)
+    # One indexed query, and none for categories I–II, which have no interval acts (RDG-13).
+    has_acts = contract.price_category.has_interval_readings
+    acts = services.views["interval_acts"].current(number, period) if has_acts else {}
     energy_objects = []
     for eo in contract.energy_objects:
         if not holding.covers(eo.code) or (filters.energy_object and filters.energy_object != eo.code):
@@ -55,20 +62,8 @@ def _contract_block(services: Services, contract: Contract, holding: Holding, fi
             {
                 "number": point.number, "name": point.name,
                 "coefficient": point.coefficient, "losses_percent": point.losses_percent,
-                "meters": [
-                    {
-                        "number": meter.number, "model": meter.model, "status": meter.status,
-                        "digits": meter.digits, "fraction_digits": meter.fraction_digits,
-                        "may_submit": meter.status == AWAITING_READINGS and eo.status == AWAITING_READINGS,
-                        "scales": [
-                            _scale(Place(eo, point, meter, scale), known.get((meter.number, scale.zone,
-                                                                              str(scale.quantity))),
-                                   submitted.get((meter.number, scale.zone, str(scale.quantity))))
-                            for scale in meter.scales
-                        ],
-                    }
-                    for meter in point.meters
-                ],
+                "meters": [_meter(eo, point, meter, known, submitted, acts.get(meter.number))
+                           for meter in point.meters],
             }
             for point in eo.metering_points
         ]
@@ -87,6 +82,34 @@ def _contract_block(services: Services, contract: Contract, holding: Holding, fi
         "accepted_at": state.get("accepted_at"),
         "closed_at": state.get("closed_at"),
         "energy_objects": energy_objects,
+    }
+
+
+def _meter(eo: EnergyObject, point: MeteringPoint, meter: Meter, known: dict[ScaleKey, ScaleReading],
+           submitted: dict[ScaleKey, dict[str, Any]], act: dict[str, Any] | None) -> dict[str, Any]:
+    keys = [(meter.number, scale.zone, str(scale.quantity)) for scale in meter.scales]
+    scales = [_scale(Place(eo, point, meter, scale), known.get(key), submitted.get(key))
+              for scale, key in zip(meter.scales, keys, strict=True)]
+    shown = None
+    if act is not None:
+        # NOTE: the act is «без КТ и без потерь» (RDG-17): to compare it with «Расход» the page applies
+        # the coefficient and losses as «Расход» does. Billing's own figure wins where it has one (RDG-18).
+        interval = plain(Decimal(act["total"]) * point.coefficient * (1 + point.losses_percent / 100))
+        a_plus = [row for row in scales if row["quantity"] == str(Quantity.ACTIVE_IMPORT)]
+        used = [row["consumption"] for row in a_plus if row["consumption"] is not None]
+        shown = {
+            "act_id": UUID(act["act_id"]), "number": act["number"],
+            "created_at": datetime.fromisoformat(act["created_at"]), "total": Decimal(act["total"]), "status": act["status"], "interval_consumption": interval,
+            "delta": plain(sum(used, Decimal(0)) - interval) if used and len(used) == len(a_plus) else None,
+        }
+        if len(a_plus) == 1 and a_plus[0]["interval_consumption"] is None:  # several zones: the meter carries it
+            a_plus[0]["interval_consumption"], a_plus[0]["delta"] = interval, shown["delta"]
+    return {
+        "number": meter.number, "model": meter.model, "status": meter.status,
+        "digits": meter.digits, "fraction_digits": meter.fraction_digits,
+        "may_submit": meter.status == AWAITING_READINGS and eo.status == AWAITING_READINGS,
+        "scales": scales,
+        "interval_act": shown,  # the current «Первичный акт» of the month (RDG-17, RDG-18)
     }
 
 

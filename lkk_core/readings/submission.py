@@ -11,7 +11,7 @@ from uuid import UUID
 
 from lkk_core.accounts._common import acting_account
 from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing import AWAITING_READINGS, ScaleReading
+from lkk_core.billing import AWAITING_READINGS, AcceptedReading, ScaleReading
 from lkk_core.commands.readings import SubmitReadings
 from lkk_core.contracts import _common
 from lkk_core.errors import Conflict, ValidationFailed
@@ -28,6 +28,7 @@ TOO_MANY_DIGITS = "Показания не помещаются в разряд�
 BELOW_PREVIOUS = "Текущие показания меньше предыдущих"  # NOTE: proposal (RDG-02)
 UNKNOWN_SCALE = "Шкала прибора учёта не найдена в договоре"  # NOTE: proposal (RDG-11)
 DUPLICATE = "Показания шкалы указаны дважды"  # NOTE: proposal
+PORTAL_SOURCE = "передано через ЛКК"  # §13.7, Fig. 23 (HIS-07)
 ZERO = "Расход по ПУ равен 0"  # NOTE: proposal (RDG-07: accepted with a warning)
 
 _NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
@@ -119,8 +120,9 @@ def _judge(
         if used == 0:
             warnings.append({"field": f"readings[{index}].value", "meter_number": key[1], "zone": key[2],
                              "quantity": key[3], "message": ZERO})  # RDG-07
+        # «Расход» as computed now, kept in the log so the history needs no billing facts of the past (HIS-07).
         readings.append({"energy_object": key[0], "meter_number": key[1], "zone": key[2], "quantity": key[3],
-                         "value": value})
+                         "value": value, "consumption": None if used is None else str(used)})
     if errors:
         errors.sort(key=lambda error: error["field"])
         raise ValidationFailed(errors[0]["message"], errors=errors)
@@ -163,18 +165,43 @@ def _missing_scales(
 
 
 def accept_period(services: Services, staff: StaffActor, number: str, period: date, *, close: bool = True) -> int:
-    """Record billing's facts: the readings of the month were accepted and, if ``close``, the period closed."""
+    """Record billing's facts: the readings of the month it accepted and, if ``close``, the period closed.
+
+    The accepted readings are the portal's latest value per scale (source
+    «передано через ЛКК», §13.7) and billing's own readings of the month
+    (``Billing.accepted_readings``); where both name a scale, billing's is
+    the one accepted, with its source label as received (HIS-07). Accepting
+    again replaces the period's readings.
+    """
     number = _common.contract_number(number)
     _common.contract(services, number)
-    now = services.clock.now()
+    period, now = period.replace(day=1), services.clock.now()
+    from_billing = _common.billing(services).accepted_readings(number, period)
 
     def attempt() -> int:
         submission = services.find(ReadingSubmission, submission_id(number, period))
         if submission is None:
             submission = ReadingSubmission.open(number, period, now=now)
-        submission.accept(now=now)
+        submission.accept(_accepted(submission, from_billing), now=now)
         if close:
             submission.close_period(now=now)
         return services.save(submission)
 
     return services.retrying(attempt)
+
+
+def _accepted(submission: ReadingSubmission, from_billing: tuple[AcceptedReading, ...]) -> list[dict[str, Any]]:
+    """Return the readings accepted for the period: the portal's, with billing's over them, by scale."""
+    accepted: dict[ScaleKey, dict[str, Any]] = {}
+    for key, reading in submission.values.items():
+        used = reading.get("consumption")  # absent from submissions recorded before it was logged
+        accepted[key] = {
+            "energy_object": reading["energy_object"], "meter_number": key[0], "zone": key[1], "quantity": key[2],
+            "value": reading["value"], "consumption": None if used is None else Decimal(used), "source": PORTAL_SOURCE,
+        }
+    for fact in from_billing:
+        accepted[fact.key] = {
+            "energy_object": fact.energy_object, "meter_number": fact.meter_number, "zone": fact.zone,
+            "quantity": fact.quantity, "value": fact.value, "consumption": fact.consumption, "source": fact.source,
+        }
+    return [accepted[key] for key in sorted(accepted)]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -45,7 +44,6 @@ from lkk_core.aggregates.contract_binding import (
     binding_id,
 )
 from lkk_core.aggregates.contract_roles import ADMINISTRATOR_GRANT, BINDING, STAFF_GRANT, ContractRoles, roles_id
-from lkk_core.app import LkkApplication
 from lkk_core.bootstrap import bootstrap
 from lkk_core.clock import FixedClock
 from lkk_core.commands.contracts import (
@@ -57,13 +55,11 @@ from lkk_core.commands.contracts import (
 )
 from lkk_core.errors import Conflict, Expired, Forbidden, LkkError, NotFound
 from lkk_core.permissions import GRANTABLE_BY_ADMINISTRATOR, Role
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
 from lkk_core.services import StaffActor
 from lkk_core.sweep import sweep
 from tests.conftest import base_env
 from tests.contracts_support import C1, C2, C3, C4, Catalogue
-from tests.support import Mailbox, registered
+from tests.support import Mailbox, replays_and_verifies, registered
 
 pytestmark = pytest.mark.slow
 
@@ -465,19 +461,7 @@ class ContractCommands(RuleBasedStateMachine):
     # -- at the end: the log replays to the same aggregates and the same views -------------
 
     def teardown(self) -> None:
-        try:
-            reader = LkkApplication(env={**self.env, "AGGREGATE_CACHE_MAXSIZE": ""})
-            try:
-                for aggregate_id, live in self.live.items():
-                    assert vars(reader.repository.get(aggregate_id)) == live
-            finally:
-                reader.close()
-            differences = verify(self.services.app, ALL_PROJECTIONS, self.services.views, self.dir / "verify")
-            assert differences == []
-        finally:
-            self.services.views.close()
-            self.services.app.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
+        replays_and_verifies(self.services, self.env, self.live, self.dir)
 
 
 ContractCommands.TestCase.settings = settings(

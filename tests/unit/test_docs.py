@@ -27,6 +27,7 @@ from lkk_core.aggregates.account import Account
 from lkk_core.aggregates.contract_binding import ContractBinding
 from lkk_core.aggregates.contract_roles import ContractRoles
 from lkk_core.aggregates.identifier_index import IdentifierIndex
+from lkk_core.aggregates.interval_act import IntervalAct
 from lkk_core.aggregates.reading_submission import ReadingSubmission
 from lkk_core.outbox import Outbox
 from lkk_core.personal_data import pii_fields
@@ -36,7 +37,7 @@ from tests.conftest import base_env
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles, ReadingSubmission)
+AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles, ReadingSubmission, IntervalAct)
 
 # Runs the blocks in one namespace; the leading newlines make tracebacks
 # point at the line of the Markdown file.
@@ -159,7 +160,7 @@ def catalogue_rows() -> dict[str, list[str]]:
 @pytest.mark.parametrize("aggregate", AGGREGATES, ids=lambda a: a.__name__)
 def test_event_catalogue_lists_every_event_with_its_fields(aggregate: type[Aggregate]) -> None:
     classes = list(stored_event_classes(aggregate))
-    assert len(classes) >= 3, classes  # the scan found the events, not nothing
+    assert len(classes) >= 2, classes  # the scan found the events, not nothing (IntervalAct has two)
     text = (DOCS / "reference" / "events.md").read_text(encoding="utf-8")
     rows, docs = catalogue_rows(), meanings(aggregate)
     assert f"`{get_topic(aggregate)}`" in text

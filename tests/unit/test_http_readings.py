@@ -15,10 +15,8 @@ from tests.contracts_support import MOSCOW
 from tests.http_contracts_support import (
     STAFF_TOKEN,
     ContractsClient,
-    bind,
-    grant,
-    make_administrator,
-    onboarded,
+    administrator_of,
+    holder_of,
     read,
 )
 from tests.http_support import CHROME_UA, assert_problem, bearer
@@ -42,17 +40,12 @@ def mailbox(services: Services) -> Mailbox:
 
 @pytest.fixture
 def admin(client: ContractsClient, mailbox: Mailbox) -> dict[str, Any]:
-    reg = onboarded(client, mailbox, "client5@mail.ru")
-    bind(client, mailbox, reg["token"], C5, "client5@mail.ru")
-    make_administrator(client, C5, reg["account_id"])
-    return reg
+    return administrator_of(client, mailbox, C5, "client5@mail.ru")
 
 
 def holder(client: ContractsClient, mailbox: Mailbox, admin: dict[str, Any], email: str, role: Role,
            objects: list[str]) -> dict[str, Any]:
-    reg = onboarded(client, mailbox, email)
-    assert grant(client, admin["token"], C5, email, role, objects).status_code == 201
-    return reg
+    return holder_of(client, mailbox, admin, C5, email, role, objects)
 
 
 def value(meter: str, typed: str | None, zone: str = "Круглосуточный", eo: str = EO1) -> dict[str, Any]:

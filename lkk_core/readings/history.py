@@ -1,0 +1,150 @@
+"""«История» → «Показания»: the readings accepted for settlement, by contract, energy object and meter (HIS-07).
+
+The rows come from the view ``readings_history`` (the log's ``ReadingsAccepted``);
+names and addresses come from billing at query time, so a renamed energy
+object shows its current name. Only contracts where the role has
+«История показаний» (Table 3) and only granted energy objects (ROL-15) are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lkk_core.billing import Contract
+from lkk_core.commands.readings import ReadingsHistoryFilter
+from lkk_core.contracts import _common
+from lkk_core.errors import ValidationFailed
+from lkk_core.permissions import Capability, Holding, Role, allows
+from lkk_core.readings._common import month_of
+from lkk_core.services import Actor, Services
+
+DEFAULT_MONTHS = 12  # the default list: this month and the eleven before it
+MAX_MONTHS = 36  # a longer span is refused: three years are the most a screen or a sheet is meant to hold
+PERIOD_ORDER = "Начало периода позже его окончания"  # NOTE: proposal
+PERIOD_TOO_LONG = "Период не может быть длиннее {months} месяцев"  # NOTE: proposal
+ROUND_THE_CLOCK, ROUND_THE_CLOCK_SHORT = "Круглосуточный", "Круглосут"  # Fig. 23: «Круглосут А+»
+
+
+def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> dict[str, Any]:
+    """Return the accepted readings of the actor's contracts for the months asked (HIS-07).
+
+    A named contract is ``not_found`` when it is not the actor's and
+    ``forbidden`` when the role lacks the capability (AS-39); without a name,
+    such contracts are simply not listed. Contracts by number; each meter's
+    readings newest month first.
+    """
+    _common.reading_actor(services, actor)
+    period_from, period_to = months(services, filters)
+    holdings = _holdings(services, actor, filters)
+    found: list[tuple[Contract, Holding]] = []
+    for number, holding in holdings:
+        contract = _common.billing(services).find_contract(number)
+        if contract is not None and _contains(contract.name, filters.contract_name):
+            found.append((contract, holding))
+    rows = services.views["readings_history"].accepted([c.number for c, _ in found], period_from, period_to)
+    by_contract: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_contract.setdefault(row["contract_number"], []).append(row)
+    blocks = []
+    for contract, holding in found:
+        objects = _energy_objects(contract, holding, filters, by_contract.get(contract.number, []))
+        if objects:
+            blocks.append({"contract_number": contract.number, "name": contract.name, "energy_objects": objects})
+    return {"period_from": period_from, "period_to": period_to, "contracts": blocks}
+
+
+def months(services: Services, filters: ReadingsHistoryFilter) -> tuple[date, date]:
+    """Return the first and last month asked; by default the twelve up to this month in ``LKK_TIMEZONE``."""
+    this_month = month_of(services.clock.now(), services.settings.timezone)
+    period_to = (filters.period_to or this_month).replace(day=1)
+    period_from = (filters.period_from or _shift(period_to, 1 - DEFAULT_MONTHS)).replace(day=1)
+    if filters.period_to is None and filters.period_from is not None and period_from > period_to:
+        period_to = _shift(period_from, DEFAULT_MONTHS - 1)  # only «С», in the future: a year from it
+    if period_from > period_to:
+        raise ValidationFailed(PERIOD_ORDER, errors=[{"field": "period_from", "message": PERIOD_ORDER}])
+    span = (period_to.year - period_from.year) * 12 + period_to.month - period_from.month + 1
+    if span > MAX_MONTHS:
+        message = PERIOD_TOO_LONG.format(months=MAX_MONTHS)
+        raise ValidationFailed(message, errors=[{"field": "period_from", "message": message, "months": span}])
+    return period_from, period_to
+
+
+def tariff_zone(zone: str, quantity: str) -> str:
+    """Return «Тарифная зона» as Fig. 23 shows it: «Круглосут А+», «День А+»."""
+    return f"{ROUND_THE_CLOCK_SHORT if zone == ROUND_THE_CLOCK else zone} {quantity}"
+
+
+def _shift(month: date, by: int) -> date:
+    index = month.year * 12 + month.month - 1 + by
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[str, Holding]]:
+    """Return (contract number, holding) of the contracts to look at, by number."""
+    if filters.contract_number is not None:
+        number = _common.contract_number(filters.contract_number)
+        return [(number, _common.require_capability(services, actor, number, Capability.VIEW_READINGS_HISTORY))]
+    holdings = []
+    for row in services.views["contracts"].holdings_of(actor.account_id):  # sorted by contract number
+        objects = row["energy_objects"]
+        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
+        if allows(holding, Capability.VIEW_READINGS_HISTORY):
+            holdings.append((row["contract_number"], holding))
+    return holdings
+
+
+def _contains(text: str | None, part: str | None) -> bool:
+    """Tell whether ``part`` (any case) is in ``text``; no ``part`` matches everything."""
+    return not part or (text is not None and part.casefold() in text.casefold())
+
+
+def _energy_objects(contract: Contract, holding: Holding, filters: ReadingsHistoryFilter,
+                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the contract's granted energy objects that pass the filters, each with its meters' readings."""
+    rows_by_meter: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        rows_by_meter.setdefault((row["energy_object"], row["meter_number"]), []).append(row)
+    known = {eo.code: eo for eo in contract.energy_objects}
+    # The contract's energy objects in its order, then any that left it but still has accepted readings.
+    codes = [*known, *sorted({code for code, _ in rows_by_meter} - known.keys())]
+    shown = []
+    for code in codes:
+        eo = known.get(code)
+        address = eo.address if eo else None
+        if not holding.covers(code) or (filters.energy_object and filters.energy_object != code):
+            continue  # ROL-15: an ungranted energy object is never shown
+        if not _contains(address, filters.address):
+            continue
+        meter_numbers = [m.number for point in eo.metering_points for m in point.meters] if eo else []
+        extra = sorted({number for c, number in rows_by_meter if c == code} - set(meter_numbers))
+        meters = [
+            {"number": number, "readings": _readings(rows_by_meter.get((code, number), []))}
+            for number in _unique([*meter_numbers, *extra])
+            if filters.meter_number is None or filters.meter_number == number
+        ]
+        if meters:
+            shown.append({"code": code, "name": eo.name if eo else None, "address": address, "meters": meters})
+    return shown
+
+
+def _unique(numbers: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(numbers))
+
+
+def _readings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return a meter's readings, newest month first (the view's order), with «Тарифная зона»."""
+    return [
+        {
+            "period": date.fromisoformat(row["period"]),
+            "value": Decimal(row["value"]),
+            "zone": row["zone"],
+            "quantity": row["quantity"],
+            "tariff_zone": tariff_zone(row["zone"], row["quantity"]),
+            "consumption": None if row["consumption"] is None else Decimal(row["consumption"]),
+            "source": row["source"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,231 @@
+"""Interval readings by file: the meter chosen, the upload and its «Первичный акт» (RDG-13 … RDG-17, RDG-19)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from lkk_core.accounts._common import acting_account
+from lkk_core.aggregates.interval_act import PENDING, IntervalAct, interval_act_id
+from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
+from lkk_core.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity
+from lkk_core.commands.readings import HOURS_IN_DAY, UploadIntervalProfile
+from lkk_core.contracts import _common
+from lkk_core.errors import Conflict, NotFound, ValidationFailed
+from lkk_core.permissions import Capability, require
+from lkk_core.readings.submission import FILL_IN, NOT_AWAITING, SAVED
+from lkk_core.services import Actor, Services
+
+# NOTE: proposals, DOMAIN.md §13.14 (RDG-13, RDG-14).
+NOT_INTERVAL_CATEGORY = "Интервальные показания передаются только для потребителей III–VI ценовых категорий"
+ONLY_A_PLUS = "Интервальный расход заполняется только для строк «А+»"
+# NOTE: proposals (not in the manual).
+UNKNOWN_ENERGY_OBJECT = "Энергообъект не найден в договоре"
+UNKNOWN_METER = "Прибор учёта не найден на энергообъекте"
+UNKNOWN_KIND = "Выберите вид показаний из списка"
+NEGATIVE = "Значение не может быть отрицательным"
+WRONG_HOURS = "В сутках 24 часовых интервала: «00-01» … «23-24»"
+WRONG_DAYS = "Нужно по одному значению за каждый день месяца: {days}"
+ACT_NOT_FOUND = "Первичный акт не найден"
+
+
+@dataclass(frozen=True)
+class IntervalTarget:
+    """The meter an interval profile is for, with where it sits; ``label`` as the form shows it (Fig. 14)."""
+
+    contract: Contract
+    energy_object: EnergyObject
+    point: MeteringPoint
+    meter: Meter
+    label: str  # «ПУ 01284918 • РТП 100. яч.2»
+
+
+@dataclass(frozen=True)
+class ActRecorded:
+    """A successful upload: a «Первичный акт» «В ожидании» with «Введённый расход» (RDG-17)."""
+
+    act_id: UUID
+    number: int
+    contract_number: str
+    energy_object: str
+    meter_number: str
+    period: date
+    kind: str
+    created_at: datetime
+    total: Decimal
+    position: int
+    status: str = PENDING
+    message: str = SAVED
+
+
+@dataclass(frozen=True)
+class IntervalActRecord:
+    """One «Первичный акт» as uploaded, «без КТ и без потерь», for reading or download (RDG-17)."""
+
+    contract_number: str
+    energy_object: str
+    meter_number: str
+    label: str
+    period: date
+    number: int
+    kind: str
+    created_at: datetime
+    total: Decimal
+    status: str
+    values: tuple[tuple[Decimal, ...], ...]
+    file_name: str | None
+
+
+def interval_target(
+    services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str
+) -> IntervalTarget:
+    """Return the meter for an interval upload or template, or refuse (RDG-13, RDG-14, RDG-19, ROL-15)."""
+    _common.reading_actor(services, actor)
+    return _target(services, actor, contract_number, energy_object, meter_number)
+
+
+def upload_interval_profile(services: Services, actor: Actor, cmd: UploadIntervalProfile) -> ActRecorded:
+    """Record a meter's hourly profile for a month as a new «Первичный акт»; all problems at once (RDG-13 … RDG-17)."""
+    account = acting_account(services, actor)
+    account.require_confirmed_email()  # ACC-06
+    target = _target(services, actor, cmd.contract_number, cmd.energy_object, cmd.meter_number)
+    number, meter, eo = target.contract.number, target.meter, target.energy_object
+    status = meter.status if meter.status != AWAITING_READINGS else eo.status
+    if status != AWAITING_READINGS:  # RDG-03
+        raise Conflict(NOT_AWAITING.format(status=status), energy_object=eo.code, meter_number=meter.number,
+                       status=status)
+    billing = _common.billing(services)
+    period, now = cmd.period.replace(day=1), services.clock.now()
+    window = billing.reading_window(number, period)
+    kinds = billing.interval_reading_kinds(number)
+    act_id = interval_act_id(number, meter.number, period)
+
+    def attempt() -> ActRecorded:
+        acts = services.find(IntervalAct, act_id) or IntervalAct.open(number, meter.number, period, now=now)
+        readings = _common.peek(services, ReadingSubmission, submission_id(number, period))
+        closed = readings is not None and readings.is_closed  # billing closed the month: no more profiles
+        acts.check_open(window, period_closed=closed, now=now)  # RDG-04, before the grid is judged
+        values = _judge(cmd, kinds, period)
+        act_number = acts.upload(
+            energy_object=eo.code, metering_point=target.point.number, kind=cmd.kind, values=values,
+            file_name=cmd.file_name, by=actor.account_id, window=window, period_closed=closed, now=now,
+        )
+        position = services.save(acts)
+        return ActRecorded(
+            act_id=act_id, number=act_number, contract_number=number, energy_object=eo.code,
+            meter_number=meter.number, period=period, kind=cmd.kind, created_at=now, total=acts.acts[-1]["total"],
+            position=position,
+        )
+
+    return services.retrying(attempt)
+
+
+def interval_acts(
+    services: Services, actor: Actor, contract_number: str, meter_number: str, period: date
+) -> dict[str, Any]:
+    """Return the meter's acts for the month, latest first, and the choices of «Вид показаний» (RDG-15, RDG-17)."""
+    _common.reading_actor(services, actor)
+    number = _common.contract_number(contract_number)
+    holding = _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)
+    contract = _common.contract(services, number)
+    located = [eo for eo in contract.energy_objects for point in eo.metering_points for meter in point.meters
+               if meter.number == meter_number.strip()]
+    if not located:
+        raise ValidationFailed(UNKNOWN_METER, field="meter_number")
+    eo = next((eo for eo in located if holding.covers(eo.code)), located[0])
+    target = _target(services, actor, number, eo.code, meter_number)
+    period = period.replace(day=1)
+    found = _common.peek(services, IntervalAct, interval_act_id(number, target.meter.number, period))
+    acts = [] if found is None else [
+        {"act_id": found.id, "number": act["number"], "created_at": act["created_at"], "status": act["status"],
+         "total": act["total"], "kind": act["kind"], "file_name": act["file_name"],
+         "current": act is found.current}
+        for act in reversed(found.acts)
+    ]
+    return {
+        "contract_number": number, "meter_number": target.meter.number, "period": period, "label": target.label,
+        "kinds": list(_common.billing(services).interval_reading_kinds(number)), "acts": acts,
+    }
+
+
+def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) -> IntervalActRecord:
+    """Return one act with its exact values; NotFound when missing or the contract is not the actor's (RDG-17)."""
+    _common.reading_actor(services, actor)
+    found = _common.peek(services, IntervalAct, act_id)
+    act = None if found is None else found.act(number)
+    if found is None or act is None:
+        raise NotFound(ACT_NOT_FOUND, act_id=str(act_id), number=number)
+    holding = _common.holding(services, actor.account_id, found.contract_number)
+    require(holding, Capability.SUBMIT_READINGS, contract_number=found.contract_number,
+            energy_object=act["energy_object"])  # ROL-15: the act's energy object must be granted
+    contract = _common.billing(services).find_contract(found.contract_number)
+    point = None if contract is None else _point(contract, act["energy_object"], found.meter_number)
+    return IntervalActRecord(
+        contract_number=found.contract_number, energy_object=act["energy_object"], meter_number=found.meter_number,
+        label=_label(found.meter_number, point.name if point else act["metering_point"]), period=found.period,
+        number=act["number"], kind=act["kind"], created_at=act["created_at"], total=act["total"],
+        status=act["status"], values=tuple(tuple(Decimal(v) for v in hour) for hour in act["values"]),
+        file_name=act["file_name"],
+    )
+
+
+# -- steps ------------------------------------------------------------------------------
+
+
+def _target(services: Services, actor: Actor, contract_number: str, energy_object: str,
+            meter_number: str) -> IntervalTarget:
+    number = _common.contract_number(contract_number)
+    holding = _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)  # RDG-19
+    contract = _common.contract(services, number)
+    if not contract.price_category.has_interval_readings:  # RDG-13
+        raise ValidationFailed(NOT_INTERVAL_CATEGORY, field="contract_number",
+                               price_category=str(contract.price_category))
+    code = energy_object.strip()
+    require(holding, Capability.SUBMIT_READINGS, contract_number=number, energy_object=code)  # ROL-15
+    eo = contract.energy_object(code)
+    if eo is None:
+        raise ValidationFailed(UNKNOWN_ENERGY_OBJECT, field="energy_object")
+    point = _point(contract, code, meter_number.strip())
+    if point is None:  # validation_failed, like an unknown scale of an on-screen submission
+        raise ValidationFailed(UNKNOWN_METER, field="meter_number")
+    meter = next(m for m in point.meters if m.number == meter_number.strip())
+    if not any(scale.quantity == Quantity.ACTIVE_IMPORT for scale in meter.scales):  # RDG-14
+        raise ValidationFailed(ONLY_A_PLUS, field="meter_number")
+    return IntervalTarget(contract, eo, point, meter, _label(meter.number, point.name))
+
+
+def _point(contract: Contract, energy_object: str, meter_number: str) -> MeteringPoint | None:
+    eo = contract.energy_object(energy_object)
+    points = () if eo is None else eo.metering_points
+    return next((p for p in points if any(m.number == meter_number for m in p.meters)), None)
+
+
+def _label(meter_number: str, point_name: str) -> str:
+    return f"ПУ {meter_number} • {point_name}"  # Fig. 14
+
+
+def _judge(cmd: UploadIntervalProfile, kinds: tuple[str, ...], period: date) -> tuple[tuple[Decimal, ...], ...]:
+    """Return the grid, or raise with every problem: kind, shape 24 × days, values ≥ 0 (RDG-15, RDG-16)."""
+    errors: list[dict[str, Any]] = []
+    if cmd.kind not in kinds:
+        errors.append({"field": "kind", "message": UNKNOWN_KIND, "choices": list(kinds)})
+    days = calendar.monthrange(period.year, period.month)[1]
+    if not cmd.values:
+        errors.append({"field": "values", "message": FILL_IN})
+    elif len(cmd.values) != HOURS_IN_DAY:
+        errors.append({"field": "values", "message": WRONG_HOURS, "rows": len(cmd.values)})
+    for hour, row in enumerate(cmd.values):
+        if len(row) != days:
+            errors.append({"field": f"values[{hour}]", "message": WRONG_DAYS.format(days=days),
+                           "days": days, "given": len(row)})
+        # NOTE: hourly values are consumption, not register readings: the meter's digit
+        # capacity (RDG-05) bounds its register, not an hour's kWh, so only the sign is checked.
+        errors.extend({"field": f"values[{hour}][{day}]", "message": NEGATIVE, "value": str(value)}
+                      for day, value in enumerate(row) if value < 0)
+    if errors:
+        raise ValidationFailed(errors[0]["message"], errors=errors)
+    return tuple(tuple(row) for row in cmd.values)
