@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from lkk_core.aggregates._copying import SharesRecordedEntries
 from lkk_core.billing import ReadingWindow
 from lkk_core.errors import WindowClosed
 
@@ -19,7 +20,7 @@ WINDOW_CLOSED = "Период передачи показаний завершё
 PENDING = "В ожидании"  # §5.3's text (Fig. 14 shows «Ожидание»), DOMAIN.md RDG-17
 
 
-class IntervalAct(Aggregate):
+class IntervalAct(SharesRecordedEntries, Aggregate):
     """The acts of one meter of a contract for one month; id ``uuid5(contract:meter:period)``.
 
     Every upload is a new act numbered from 1; the latest is current and
@@ -28,6 +29,7 @@ class IntervalAct(Aggregate):
     """
 
     TOPIC = "lkk:IntervalAct"
+    SHARED_ENTRIES = ("acts",)  # an act is appended, never changed
 
     class Event(Aggregate.Event):
         """Base of the interval act's events."""

@@ -8,6 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from lkk_core.aggregates._copying import SharesRecordedEntries
 from lkk_core.billing import ReadingWindow
 from lkk_core.errors import WindowClosed
 
@@ -19,7 +20,7 @@ WINDOW_CLOSED = "Период передачи показаний завершё
 ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
 
 
-class ReadingSubmission(Aggregate):
+class ReadingSubmission(SharesRecordedEntries, Aggregate):
     """The readings of a contract for one month; its id is ``uuid5(contract number + period)``.
 
     A later submission for the same meter scale replaces the earlier value
@@ -28,6 +29,7 @@ class ReadingSubmission(Aggregate):
     """
 
     TOPIC = "lkk:ReadingSubmission"
+    SHARED_ENTRIES = ("values", "accepted")  # each reading's dict is replaced, never changed in place
 
     class Event(Aggregate.Event):
         """Base of the submission's events."""

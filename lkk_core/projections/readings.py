@@ -50,12 +50,16 @@ def _opened(writer: Writer, e: Any) -> None:
 
 def _submitted(writer: Writer, e: Any) -> None:
     submission = str(e.originator_id)
-    for reading in e.readings:
-        writer.execute("DELETE FROM {readings} WHERE submission_id = ? AND meter_number = ? AND zone = ?"
-                       " AND quantity = ?", [submission, reading["meter_number"], reading["zone"], reading["quantity"]])
-        writer.execute("INSERT INTO {readings} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [submission, reading["meter_number"], reading["zone"], reading["quantity"],
-                        reading["energy_object"], str(reading["value"]), str(e.account_id), stamp(e.at)])
+    account, at = str(e.account_id), stamp(e.at)
+    # The latest value of a scale replaces the earlier one (RDG-09): one upsert per reading, all in one call.
+    writer.executemany(
+        "INSERT INTO {readings} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (submission_id, meter_number, zone, quantity) DO UPDATE SET"
+        " energy_object = excluded.energy_object, value = excluded.value, account_id = excluded.account_id,"
+        " submitted_at = excluded.submitted_at",
+        [(submission, reading["meter_number"], reading["zone"], reading["quantity"], reading["energy_object"],
+          str(reading["value"]), account, at) for reading in e.readings],
+    )
     writer.execute("UPDATE {periods} SET submitted_at = ? WHERE submission_id = ?", [stamp(e.at), submission])
 
 
