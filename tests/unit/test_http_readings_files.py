@@ -364,6 +364,15 @@ def test_uploads_missing_file_or_field_are_422_with_the_field(client: ContractsC
     assert_problem(result, 415, "unsupported_media_type")
 
 
+def test_uploads_a_broken_multipart_body_is_a_4xx_not_a_500(client: ContractsClient, admin: dict[str, Any]) -> None:
+    for body in (b"no boundary at all", b"--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nPK",
+                 b"--b\r\nbroken header line\r\n\r\nx\r\n--b--\r\n"):
+        result = client.simulate_post("/v1/readings/integral-uploads", body=body,
+                                      headers={**bearer(admin["token"]), "Content-Type": "multipart/form-data; boundary=b"})
+        assert 400 <= result.status_code < 500, (body, result.status_code, result.text)
+        assert assert_problem(result)["code"] in ("malformed_request", "validation_failed")
+
+
 def test_uploads_over_the_size_limit_are_413_naming_the_limit(
     services: Services, client: ContractsClient, admin: dict[str, Any]
 ) -> None:
