@@ -14,6 +14,7 @@ from lkk_core.bootstrap import bootstrap
 from lkk_core.clock import FixedClock
 from lkk_core.services import Services
 from tests.contracts_support import Catalogue
+from tests.support import Mailbox
 
 PG = {"host": "127.0.0.1", "port": "5432", "dbname": "test", "user": "postgres"}
 
@@ -96,3 +97,9 @@ def store_services(store_env: dict[str, str], clock: FixedClock) -> Iterator[Ser
     yield built
     built.views.close()
     built.app.close()
+
+
+@pytest.fixture
+def mailbox(services: Services) -> Mailbox:
+    """Delivers the outbox of the services and reads the codes out of the letters."""
+    return Mailbox(services)

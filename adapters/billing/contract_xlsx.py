@@ -21,8 +21,8 @@ significant digits cannot survive any spreadsheet and are rounded.
 
 The output is deterministic: the document properties and every zip entry
 carry ``generated_at``, never the wall clock (``Workbook.save`` would stamp
-both with the current time, so the workbook is written with ``ExcelWriter``
-and the archive repacked with fixed timestamps).
+both with the current time; ``adapters.billing.xlsx_bytes.save`` writes it
+with ``ExcelWriter`` and repacks the archive with fixed timestamps).
 
 The meter table is an Excel table (filter buttons; Excel shows its headers in
 place of the column letters while scrolling through it) and its header row is
@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -46,8 +44,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from adapters.billing.xlsx_bytes import save
 from lkk_core.billing import Contact, Contract, Party
 
 Value = str | int | float | date | None
@@ -67,7 +65,6 @@ _TITLE = Font(bold=True, size=14)
 _MIN_WIDTH, _MAX_WIDTH = 10, 50
 _SHEET_TITLE_LENGTH = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def contract_workbook(contract: Contract, *, role: str, generated_at: datetime) -> bytes:
@@ -78,22 +75,11 @@ def contract_workbook(contract: Contract, *, role: str, generated_at: datetime) 
         role: The viewer's role on the contract as the manual names it («Бухгалтер»).
         generated_at: A timezone-aware instant; stamped into the file instead of the wall clock.
     """
-    if generated_at.tzinfo is None:
-        msg = "generated_at must be timezone-aware"
-        raise ValueError(msg)
-    stamp = generated_at.astimezone(UTC)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(contract.number)
     _ContractSheet(sheet).fill(contract, role)
-    properties = workbook.properties
-    properties.created = properties.modified = stamp.replace(tzinfo=None)
-    properties.creator = "lkk"
-    properties.title = f"Договор № {_text(contract.number)}"
-    raw = BytesIO()
-    with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return _restamped(raw.getvalue(), max(stamp, _ZIP_EPOCH))
+    return save(workbook, title=f"Договор № {contract.number}", generated_at=generated_at)
 
 
 def contract_xlsx_filename(contract: Contract) -> str:
@@ -261,17 +247,3 @@ def _sheet_title(number: str) -> str:
     """Return «Договор <номер>» within Excel's limits: 31 characters, none of []:*?/\\."""
     title = _SHEET_TITLE_FORBIDDEN.sub("", _text(f"Договор {number}"))
     return title[:_SHEET_TITLE_LENGTH].strip().strip("'") or "Договор"
-
-
-def _restamped(xlsx: bytes, stamp: datetime) -> bytes:
-    """Repack the archive so that every entry carries ``stamp`` instead of the wall clock."""
-    # NOTE: a zip entry's time has a two-second resolution and no time zone: UTC, seconds rounded down.
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
-    out = BytesIO()
-    with ZipFile(BytesIO(xlsx)) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            stamped = ZipInfo(entry.filename, date_time=date_time)
-            stamped.compress_type = ZIP_DEFLATED
-            stamped.external_attr = entry.external_attr
-            target.writestr(stamped, source.read(entry))
-    return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,17 @@ def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
         for meter in point.meters
         for scale in meter.scales
     }
+
+
+def scales_left_out(known: dict[tuple[str, str, str, str], Place],
+                    filled: Iterable[tuple[str, str, str, str]]) -> list[tuple[tuple[str, str, str, str], Place]]:
+    """Return the scales of the meters that have a value, whose own value is missing (RDG-06).
+
+    Keys are (EO code, meter number, zone, quantity); ``filled`` are the scales given a value.
+    """
+    filled = set(filled)
+    meters = {(key[0], key[1]) for key in filled if key in known}
+    return [(key, place) for key, place in known.items() if (key[0], key[1]) in meters and key not in filled]
 
 
 def facts(services: Services, number: str, period: date) -> dict[ScaleKey, ScaleReading]:

@@ -16,7 +16,7 @@ from lkk_core.commands.readings import SubmitReadings
 from lkk_core.contracts import _common
 from lkk_core.errors import Conflict, ValidationFailed
 from lkk_core.permissions import Capability, require
-from lkk_core.readings._common import Place, ScaleKey, consumption, facts, places
+from lkk_core.readings._common import Place, ScaleKey, consumption, facts, places, scales_left_out
 from lkk_core.services import Actor, Services, StaffActor
 
 SAVED = "Показания сохранены"  # §13.5 (RDG-07)
@@ -149,18 +149,16 @@ def _missing_scales(
     values: dict[tuple[str, str, str, str], tuple[int, Decimal]], cmd: SubmitReadings,
 ) -> list[dict[str, Any]]:
     """Return one error per scale left out of a meter that has values (RDG-06)."""
-    meters = {(key[0], key[1]) for key in values}
     errors = []
-    for key, place in known.items():
-        if (key[0], key[1]) in meters and key not in values:
-            index = given.get(key)
-            if index is not None and cmd.readings[index].value:
-                continue  # a value was typed but is wrong: already reported
-            errors.append({
-                "field": f"readings[{index}].value" if index is not None else "readings",
-                "message": ALL_SCALES.format(meter=place.meter.number),
-                "energy_object": key[0], "meter_number": key[1], "zone": key[2], "quantity": key[3],
-            })
+    for key, place in scales_left_out(known, values):
+        index = given.get(key)
+        if index is not None and cmd.readings[index].value:
+            continue  # a value was typed but is wrong: already reported
+        errors.append({
+            "field": f"readings[{index}].value" if index is not None else "readings",
+            "message": ALL_SCALES.format(meter=place.meter.number),
+            "energy_object": key[0], "meter_number": key[1], "zone": key[2], "quantity": key[3],
+        })
     return errors
 
 

@@ -37,11 +37,6 @@ from tests.support import CHROME, FIREFOX, PASSWORD, Mailbox, registered
 STAFF = StaffActor("staff-1")
 
 
-@pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
 def profile(services: Services, actor: Actor) -> dict:
     return services.views["profile"].profile(actor.account_id)
 

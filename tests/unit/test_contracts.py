@@ -28,11 +28,6 @@ def request(services: Services, actor: Actor, number: str = C1, email: str = "al
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def alice(services: Services, mailbox: Mailbox) -> Actor:
     return registered(services, mailbox)
 

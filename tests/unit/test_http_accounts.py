@@ -48,11 +48,6 @@ def small_client(services: Services) -> RecordingClient:
                            headers={"User-Agent": CHROME_UA})
 
 
-@pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
 # -- steps of the story --------------------------------------------------------------
 
 

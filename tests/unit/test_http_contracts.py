@@ -68,11 +68,6 @@ def client(services: Services) -> ContractsClient:
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(client: ContractsClient, mailbox: Mailbox) -> dict[str, Any]:
     """client1 (ROL-10's user 1): binds contract 1 over HTTP and is made its Administrator by staff."""
     reg = onboarded(client, mailbox, "client1@mail.ru")

@@ -34,11 +34,6 @@ def client(services: Services, clock: FixedClock) -> ContractsClient:
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(client: ContractsClient, mailbox: Mailbox) -> dict[str, Any]:
     return administrator_of(client, mailbox, C5, "client5@mail.ru")
 

@@ -48,11 +48,6 @@ DAYS = calendar.monthrange(PERIOD.year, PERIOD.month)[1]  # February 2023: 28
 EO1_NAME, EO3_NAME = "Цех № 1", "Гараж"
 
 
-@pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
 def client_for(services: Services, limits: Limits | None = None) -> ContractsClient:
     return ContractsClient(create_app(services, staff_token=STAFF_TOKEN, limits=limits),
                            headers={"User-Agent": CHROME_UA})

@@ -48,11 +48,6 @@ DAYS = calendar.monthrange(PERIOD.year, PERIOD.month)[1]  # February 2023: 28
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(services: Services, mailbox: Mailbox, clock: FixedClock) -> Actor:
     clock.set(INSIDE)
     actor = administrator(services, mailbox)

@@ -13,11 +13,6 @@ from lkk_core.services import Services
 from tests.support import Mailbox, registered
 
 
-@pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
 def test_prf01_profile_shows_personal_contact_data_and_the_2fa_switch(services: Services, mailbox: Mailbox) -> None:
     actor = registered(services, mailbox)
     accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))

@@ -43,11 +43,6 @@ STAFF = StaffActor("billing")
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(services: Services, mailbox: Mailbox, clock: FixedClock) -> Actor:
     clock.set(INSIDE)
     return administrator(services, mailbox)

@@ -80,11 +80,6 @@ def install(services: Services) -> Catalogue:
 
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(services: Services, mailbox: Mailbox, clock: FixedClock) -> Actor:
     clock.set(IN_DECEMBER)
     actor = administrator(services, mailbox)

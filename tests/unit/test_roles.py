@@ -27,11 +27,6 @@ STAFF = StaffActor("staff-1")
 EO1, EO2, EO3 = f"{C1}0001", f"{C1}0002", f"{C1}0003"
 
 @pytest.fixture
-def mailbox(services: Services) -> Mailbox:
-    return Mailbox(services)
-
-
-@pytest.fixture
 def admin(services: Services, mailbox: Mailbox) -> Actor:
     """client1 (ROL-10's user 1): binds contract 1 and is made its Administrator by staff."""
     actor = registered(services, mailbox, "client1@mail.ru")

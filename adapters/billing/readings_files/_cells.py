@@ -1,4 +1,4 @@
-"""Read a value out of a cell, and write typed cells deterministically.
+"""Read a value out of a cell, and write typed cells (text kept as text, numbers exact).
 
 Numbers: calamine returns every numeric cell as a ``float`` (an .xlsx or
 .xls number is an IEEE double). A float becomes ``Decimal(repr(x))``: the
@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
-from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from adapters.billing.readings_files._workbook import Cell
 from adapters.billing.readings_files.problems import NEGATIVE, NOT_A_NUMBER
@@ -34,7 +30,6 @@ TEXT_FORMAT = "@"
 SHOWN_DIGITS = 15
 FAST_LIMIT = 1e15  # below it, repr() never uses an exponent
 _TEXT_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
-_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def is_blank(value: Cell | None) -> bool:
@@ -90,29 +85,3 @@ def put_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.data_type = "s"  # NOTE: openpyxl would turn "=…" into a formula
     cell.number_format = TEXT_FORMAT
-
-
-def save(workbook: Workbook, *, title: str, generated_at: datetime) -> bytes:
-    """Return the workbook's bytes stamped with ``generated_at``, never the wall clock."""
-    if generated_at.tzinfo is None:
-        msg = "generated_at must be timezone-aware"
-        raise ValueError(msg)
-    stamp = generated_at.astimezone(UTC)
-    properties = workbook.properties
-    properties.created = properties.modified = stamp.replace(tzinfo=None)
-    properties.creator = "lkk"
-    properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
-    raw = BytesIO()
-    with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    # NOTE: as contract_xlsx: zip entry times have 2 s resolution and no zone; UTC, rounded down.
-    stamp = max(stamp, _ZIP_EPOCH)
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
-    out = BytesIO()
-    with ZipFile(BytesIO(raw.getvalue())) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            stamped = ZipInfo(entry.filename, date_time=date_time)
-            stamped.compress_type = ZIP_DEFLATED
-            stamped.external_attr = entry.external_attr
-            target.writestr(stamped, source.read(entry))
-    return out.getvalue()

@@ -15,7 +15,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from adapters.billing.readings_files._cells import SHOWN_DIGITS, number_cell, put_text, save
+from adapters.billing.readings_files._cells import SHOWN_DIGITS, number_cell, put_text
+from adapters.billing.xlsx_bytes import save
 
 HISTORY_HEADERS = (
     "Договор", "Код ЭО", "Адрес ЭО", "Номер ПУ", "Период", "Значение", "Тарифная зона", "Расход",

@@ -23,8 +23,9 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from adapters.billing.readings_files._cells import is_blank, number_cell, put_text, reading, save
+from adapters.billing.readings_files._cells import is_blank, number_cell, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
+from adapters.billing.xlsx_bytes import save
 from adapters.billing.readings_files.problems import (
     DUPLICATE_KEY,
     FILL_IN,

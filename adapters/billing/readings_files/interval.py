@@ -26,8 +26,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, number_cell, put_text, reading, save
+from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, number_cell, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
+from adapters.billing.xlsx_bytes import save
 from adapters.billing.readings_files.problems import FILL_IN, UNCACHED_FORMULA, WRONG_HEADER, CellProblem, Limits, refuse
 
 TEMPLATE_FILENAME = "Интервальные показания.xlsx"

@@ -41,7 +41,7 @@ from lkk_core.commands.readings import AWAITING, ReadingsFilter, SubmitReadings,
 from lkk_core.contracts import _common
 from lkk_core.errors import Conflict, ValidationFailed
 from lkk_core.permissions import Capability
-from lkk_core.readings._common import Place, places
+from lkk_core.readings._common import Place, places, scales_left_out
 from lkk_core.readings.interval import ActRecorded
 from lkk_core.readings.submission import ALL_SCALES, UNKNOWN_SCALE, ReadingsSaved
 from lkk_core.services import Actor, Services
@@ -250,13 +250,12 @@ class _FileRows:
         a file that parses is judged by the service itself. A row the parser
         already reported (an uncached formula looks empty) is not reported again.
         """
-        filled = {key for key, (_, has_value) in self.by_key.items() if has_value}
-        meters = {(key[0], key[1]) for key in filled if key in self.places}
+        filled = [key for key, (_, has_value) in self.by_key.items() if has_value]
         return [
             self._missing(key, ALL_SCALES.format(meter=place.meter.number),
                           {"energy_object": key[0], "meter_number": key[1], "zone": key[2], "quantity": key[3]})
-            for key, place in self.places.items()
-            if (key[0], key[1]) in meters and key not in filled and self.by_key.get(key, (None,))[0] not in reported
+            for key, place in scales_left_out(self.places, filled)
+            if self.by_key.get(key, (None,))[0] not in reported
         ]
 
     def _missing(self, key: Key, message: str, extra: dict[str, Any]) -> dict[str, Any]:
