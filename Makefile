@@ -35,6 +35,7 @@ bench: install-dev
 	$(BIN)/python -m bench.contracts
 	$(BIN)/python -m bench.readings_files
 	$(BIN)/python -m bench.readings_uploads
+	$(BIN)/python -m bench.http
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from adapters.billing import DatasetMissing, billing_from_env
 from lkk_core.bootstrap import bootstrap
-from lkk_core.ports import Billing, Clock
-from lkk_core.services import Services
+from lkk_core.kernel.ports import Billing, Clock
+from lkk_core.kernel.services import Services
 
 
 def services_from_env(env: Mapping[str, str], *, clock: Clock | None = None, billing: bool = True) -> Services:

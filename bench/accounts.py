@@ -26,14 +26,14 @@ from pathlib import Path
 from eventsourcing.application import Application
 
 from lkk_core import accounts
-from lkk_core.accounts._common import acting_account
-from lkk_core.aggregates.account import Account
-from lkk_core.app import new_key
+from lkk_core.accounts import acting_account
+from lkk_core.accounts import Account
+from lkk_core.kernel.app import new_key
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import SavePersonalData
-from lkk_core.security import Passwords
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts import SavePersonalData
+from lkk_core.kernel.security import Passwords
+from lkk_core.kernel.services import Actor, Services
 
 PG = {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
       "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": ""}

@@ -29,9 +29,9 @@ from bench.accounts import postgres_answers, store
 from bench.billing_data import dataset_path
 from lkk_core import contracts
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.contracts import ConfirmBinding, RequestBinding
+from lkk_core.kernel.services import Actor, Services
 
 ACTORS = 20
 MEASURED_BINDINGS = 300

@@ -48,7 +48,7 @@ def integral_xlsx() -> bytes:
     from openpyxl import load_workbook  # noqa: PLC0415
 
     from adapters.billing.readings_files import IntegralRow, integral_template  # noqa: PLC0415
-    from lkk_core.billing import Quantity  # noqa: PLC0415
+    from lkk_core.kernel.billing import Quantity  # noqa: PLC0415
 
     rows = [
         IntegralRow(f"78010000002778{i:04d}", f"ЭО {i}", "Ожидание", f"{i:08d}", "РП-10 кВ яч.2",

@@ -53,9 +53,9 @@ from python_calamine import CalamineWorkbook
 from adapters.billing.readings_files import Limits, interval_template
 from adapters.billing.readings_files.uploads import integral_template_for, submit_integral_file, submit_interval_file
 from lkk_core import accounts, contracts
-from lkk_core.accounts.login import ClientDevice
-from lkk_core.app import new_key
-from lkk_core.billing import (
+from lkk_core.accounts import ClientDevice
+from lkk_core.kernel.app import new_key
+from lkk_core.kernel.billing import (
     AcceptedReading,
     BankDetails,
     Contact,
@@ -73,12 +73,12 @@ from lkk_core.billing import (
     SubmittedReading,
 )
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import EnterCode, Register, SavePersonalData, SavePhone
-from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
-from lkk_core.outbox import Outbox
-from lkk_core.ports import OutgoingMail
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts import EnterCode, Register, SavePersonalData, SavePhone
+from lkk_core.contracts import ConfirmBinding, RequestBinding
+from lkk_core.kernel.outbox import Outbox
+from lkk_core.kernel.ports import OutgoingMail
+from lkk_core.kernel.services import Actor, Services
 
 NUMBER = "78010000009999"
 EMAIL = "bench-readings@example.com"

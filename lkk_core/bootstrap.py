@@ -1,4 +1,11 @@
-"""The composition root: build ``Services`` from a mapping of settings (the environment)."""
+"""The composition root: build ``Services`` from a mapping of settings (the environment).
+
+This is where the contexts meet the kernel: their projections join the one
+``Views``, the accounts context answers the access check's session question
+and the contracts context its holding question, their letters join the
+outbox and their deliveries the billing feed, and an account's deletion
+takes its contracts with it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,20 @@ from collections.abc import Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lkk_core.app import ConfigurationError, LkkApplication, decode_key
-from lkk_core.clock import SystemClock
-from lkk_core.ports import Billing, Clock
-from lkk_core.projections import ALL_PROJECTIONS, Views
-from lkk_core.security import Passwords, ServerSecret
-from lkk_core.services import DEFAULT_PORTAL_URL, DEFAULT_TIMEZONE, Services, Settings
+from lkk_core import accounts, contracts, readings
+from lkk_core.kernel.access import AccessCheck
+from lkk_core.kernel.app import ConfigurationError, LkkApplication, decode_key
+from lkk_core.kernel.clock import SystemClock
+from lkk_core.kernel.ports import Billing, Clock
+from lkk_core.kernel.security import Passwords, ServerSecret
+from lkk_core.kernel.services import DEFAULT_PORTAL_URL, DEFAULT_TIMEZONE, Services, Settings
+from lkk_core.kernel.views import SqlProjection, Views
+
+# Every view, in the order a rebuild runs them.
+ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
+    accounts.ProfileProjection, accounts.SessionsProjection, contracts.ContractsProjection,
+    readings.ReadingsProjection, readings.IntervalActsProjection, readings.ReadingsHistoryProjection,
+)
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
@@ -54,4 +69,8 @@ def bootstrap(env: Mapping[str, str], *, clock: Clock | None = None, billing: Bi
     views = Views(app, ALL_PROJECTIONS, env, inline=env.get("LKK_PROJECTIONS", "inline") != "external")
     services.views = views
     services.after_save.append(views.after_save)
+    services.access = AccessCheck(accounts.AccountSessions(), contracts.RoleHoldings())
+    services.on_account_deleted.append(contracts.release_contracts)
+    services.letters += [accounts.CodeLetters(), contracts.BindingLetters(), contracts.RoleLetters()]
+    services.deliveries += [readings.SubmittedReadings(), readings.UploadedProfiles()]
     return services

@@ -11,10 +11,9 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from lkk_core.aggregates.account import Account
-from lkk_core.contracts.binding import expire_binding
-from lkk_core.contracts.release import release_contracts
-from lkk_core.services import Services
+from lkk_core.accounts import Account
+from lkk_core.contracts import ContractsView, expire_binding, release_contracts
+from lkk_core.kernel.services import Services
 
 PAGE = 1000
 
@@ -51,7 +50,7 @@ def shred_keys_of_deleted_accounts(services: Services) -> int:
 def expire_bindings(services: Services) -> int:
     """Record ``BindingExpired`` for every request past its 24 hours (CON-05)."""
     expired = 0
-    while due := services.views["contracts"].due_bindings(services.clock.now()):
+    while due := services.views.of(ContractsView).due_bindings(services.clock.now()):
         done = sum(expire_binding(services, binding_id) for binding_id in due)
         expired += done
         if not done:
@@ -63,7 +62,7 @@ def release_contracts_of_deleted_accounts(services: Services) -> int:
     """Take contracts from deleted accounts the view had not shown at deletion time (ACC-17)."""
     released = 0
     for account_id in deleted_accounts(services):
-        if services.views["contracts"].holdings_of(account_id) or services.views["contracts"].pending_bindings(
+        if services.views.of(ContractsView).holdings_of(account_id) or services.views.of(ContractsView).pending_bindings(
             account_id, services.clock.now()
         ):
             changed = release_contracts(services, account_id)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from lkk_core.app import new_key
+from lkk_core.kernel.app import new_key
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.services import Services
 from tests.contracts_support import Catalogue
 from tests.support import Mailbox
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from lkk_core import contracts
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     AcceptedReading,
     BankDetails,
     Contact,
@@ -28,9 +28,9 @@ from lkk_core.billing import (
     SubmittedProfile,
     SubmittedReading,
 )
-from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
-from lkk_core.permissions import Capability, Role
-from lkk_core.services import Actor, Services
+from lkk_core.contracts.commands import ConfirmBinding, RequestBinding
+from lkk_core.kernel.permissions import Capability, Role
+from lkk_core.kernel.services import Actor, Services
 from tests.support import Mailbox
 
 SUPPLIER = Party(name="АО «Энергосбыт»", inn="7707049388", kpp="770701001")

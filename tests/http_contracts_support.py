@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import falcon.testing
 
 from adapters.http.app import ROUTES
-from lkk_core.permissions import Capability, Role
+from lkk_core.kernel.permissions import Capability, Role
 from tests.contracts_support import C1, COLUMNS, EXPECTED, MANUAL_TABLE_3
 from tests.http_support import RecordingClient, bearer, media_type
 from tests.support import PASSWORD, Mailbox

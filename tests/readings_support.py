@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lkk_core import contracts
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     Contract,
     EnergyObject,
     Meter,
@@ -17,10 +17,10 @@ from lkk_core.billing import (
     Scale,
     ScaleReading,
 )
-from lkk_core.commands.contracts import GrantAdministrator, GrantRole
-from lkk_core.commands.readings import ReadingInput, SubmitReadings
-from lkk_core.permissions import Role
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.contracts.commands import GrantAdministrator, GrantRole
+from lkk_core.readings.commands import ReadingInput, SubmitReadings
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import MOSCOW, Catalogue, bound, contract
 from tests.support import Mailbox, registered
 

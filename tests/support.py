@@ -10,13 +10,13 @@ from typing import Any
 
 from lkk_core import accounts
 from lkk_core.accounts.login import ClientDevice
-from lkk_core.app import LkkApplication
-from lkk_core.commands.accounts import EnterCode, Register, SavePersonalData, SavePhone
-from lkk_core.outbox import Outbox
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.ports import OutgoingMail
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.app import LkkApplication
+from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
+from lkk_core.kernel.outbox import Outbox
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.ports import OutgoingMail
+from lkk_core.kernel.services import Actor, Services
 
 CHROME = ClientDevice(
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

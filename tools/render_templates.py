@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from adapters.billing.readings_files import IntegralRow, interval_template
 from adapters.billing.readings_files.integral import integral_template
-from lkk_core.billing import Quantity
+from lkk_core.kernel.billing import Quantity
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 GENERATED_AT = datetime(2022, 11, 1, 9, 0, tzinfo=UTC)  # fixed: the same picture on every run

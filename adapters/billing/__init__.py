@@ -1,6 +1,6 @@
 """Billing adapters: the reference billing port and the XLSX files (openpyxl lives only here).
 
-``DatasetBilling`` is the reference ``lkk_core.ports.Billing`` over a dataset
+``DatasetBilling`` is the reference ``lkk_core.kernel.ports.Billing`` over a dataset
 file (``dataset``, ``records``, ``loader``); ``generate`` writes realistic
 datasets of any size. ``contract_xlsx`` is imported by name where it is
 needed, so opening a dataset never loads openpyxl.

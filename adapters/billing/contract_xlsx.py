@@ -46,7 +46,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.billing.xlsx_bytes import save
-from lkk_core.billing import Contact, Contract, Party
+from lkk_core.kernel.billing import Contact, Contract, Party
 
 Value = str | int | float | date | None
 

@@ -44,8 +44,8 @@ from adapters.billing.records import (
     contract_json,
     scale_reading_record,
 )
-from lkk_core.app import ConfigurationError
-from lkk_core.billing import (
+from lkk_core.kernel.app import ConfigurationError
+from lkk_core.kernel.billing import (
     AcceptedReading,
     Contract,
     ReadingWindow,

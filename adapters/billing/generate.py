@@ -51,7 +51,7 @@ from adapters.billing.manual_examples import (
     READINGS_PERIOD,
 )
 from adapters.billing.requisites import account, ogrn, organisation_inn, person_inn
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     ScaleReading,
     Attachment,
     BankDetails,

@@ -2,7 +2,7 @@
 
 Errors::
 
-    ConfigurationError (lkk_core.app)
+    ConfigurationError (lkk_core.kernel.app)
      └── DatasetError
           ├── DatasetMissing   no file where the settings point
           └── DatasetInvalid   the file breaks its format; .problems lists each bad field
@@ -26,8 +26,8 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 
 from adapters.billing.records import INEXACT, ContractRecord, Header, WindowRecord, explain
-from lkk_core.app import ConfigurationError
-from lkk_core.billing import ReadingWindow
+from lkk_core.kernel.app import ConfigurationError
+from lkk_core.kernel.billing import ReadingWindow
 
 MAX_PROBLEMS = 100  # kept in full; the rest are only counted
 LENGTH_BITS = 24  # a span packs a line's length in 24 bits and its offset in 40: 16 MiB lines, 1 TiB files

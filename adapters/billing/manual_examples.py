@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from adapters.billing.requisites import account, ogrn, organisation_inn, person_inn
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     AWAITING_READINGS,
     Attachment,
     BankDetails,

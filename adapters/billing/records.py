@@ -1,6 +1,6 @@
 """The billing dataset's records: what a dataset may hold, and the rules it obeys.
 
-Each record mirrors a dataclass of ``lkk_core.billing`` field for field and
+Each record mirrors a dataclass of ``lkk_core.kernel.billing`` field for field and
 turns into it with ``to_domain()``. Validation here is per record (shapes,
 ranges, the scales of a meter); uniqueness across the file (contract
 numbers, energy object codes) is the loader's, because a JSON Lines file is
@@ -41,7 +41,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     CONTRACT_NUMBER_DIGITS,
     ENERGY_OBJECT_CODE_DIGITS,
     Attachment,
@@ -78,7 +78,7 @@ def _digits(*counts: int) -> StringConstraints:
     return _pattern(rf"^(?:{'|'.join(f'[0-9]{{{c}}}' for c in counts)})$", f"must be {words} digits")
 
 
-# The portal's own e-mail test (lkk_core.commands.accounts): no space, something before the last @,
+# The portal's own e-mail test (lkk_core.accounts.commands): no space, something before the last @,
 # and a dot between two other characters after it.
 EMAIL = _pattern(r"^\S+@[^\s@]*[^\s@.]\.+[^\s@.][^\s@]*$", "must look like an e-mail address")
 KPP = _pattern(r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$", "must be 9 characters: 4 digits, 2 digits or capitals, 3 digits")

@@ -60,7 +60,7 @@ def cmd_billing_accept_period(args: argparse.Namespace) -> int:
     from adapters.cli.config import environment  # noqa: PLC0415
     from adapters.compose import services_from_env  # noqa: PLC0415
     from lkk_core import readings  # noqa: PLC0415
-    from lkk_core.services import StaffActor  # noqa: PLC0415
+    from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
     services = services_from_env(environment())
     position = readings.accept_period(services, StaffActor(args.staff_id), args.contract, args.period,
@@ -73,7 +73,7 @@ def cmd_billing_feed(args: argparse.Namespace) -> int:
     """Hand submitted readings to billing (``--once``: what is pending, then exit)."""
     from adapters.cli.config import environment  # noqa: PLC0415
     from adapters.compose import services_from_env  # noqa: PLC0415
-    from lkk_core.billing_feed import BillingFeed  # noqa: PLC0415
+    from lkk_core.kernel.billing_feed import BillingFeed  # noqa: PLC0415
 
     feed = BillingFeed.for_services(services_from_env(environment()))
     if args.once:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lkk_core.app import new_key
+from lkk_core.kernel.app import new_key
 
 SECRET_KEYS = ("LKK_PII_KEK", "LKK_SECRET_KEY")
 

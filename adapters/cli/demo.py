@@ -8,12 +8,12 @@ from pathlib import Path
 from adapters.billing.generate import write_generated
 from adapters.cli.config import var_dir
 from lkk_core import accounts, contracts
-from lkk_core.accounts.login import ClientDevice
-from lkk_core.aggregates.account import Account
-from lkk_core.commands.accounts import EnterCode, ImportLegacyAccount, Register, SavePersonalData, SavePhone
-from lkk_core.commands.contracts import ConfirmBinding, GrantAdministrator, RequestBinding
-from lkk_core.errors import Conflict
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.accounts import ClientDevice
+from lkk_core.accounts import Account
+from lkk_core.accounts import EnterCode, ImportLegacyAccount, Register, SavePersonalData, SavePhone
+from lkk_core.contracts import ConfirmBinding, GrantAdministrator, RequestBinding
+from lkk_core.kernel.errors import Conflict
+from lkk_core.kernel.services import Actor, Services, StaffActor
 
 DEMO_EMAIL, DEMO_PASSWORD = "demo@lkk.example", "Demo#2026"
 LEGACY_LOGIN = "ivanov77"

@@ -14,7 +14,7 @@ from typing import Any
 from adapters.cli import billing_cli
 from adapters.cli.config import environment, mail_url
 from adapters.compose import services_from_env
-from lkk_core.projections.catch_up import Views, verify
+from lkk_core.kernel.views.catch_up import Views, verify
 
 
 def _progress(label: str) -> Any:
@@ -34,8 +34,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from adapters.http.wsgi import app_for  # noqa: PLC0415
     from adapters.mail import mailer_from_url  # noqa: PLC0415
-    from lkk_core.billing_feed import BillingFeed  # noqa: PLC0415
-    from lkk_core.outbox import Outbox  # noqa: PLC0415
+    from lkk_core.kernel.billing_feed import BillingFeed  # noqa: PLC0415
+    from lkk_core.kernel.outbox import Outbox  # noqa: PLC0415
 
     env = environment(create_secrets=True)
     services = services_from_env(env)
@@ -70,7 +70,7 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_secrets_new(args: argparse.Namespace) -> int:
-    from lkk_core.app import new_key  # noqa: PLC0415
+    from lkk_core.kernel.app import new_key  # noqa: PLC0415
 
     print(f"LKK_PII_KEK={new_key()}\nLKK_SECRET_KEY={new_key()}")
     return 0
@@ -101,7 +101,7 @@ def cmd_project_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_project_verify(args: argparse.Namespace) -> int:
-    from lkk_core.projections import ALL_PROJECTIONS  # noqa: PLC0415
+    from lkk_core.bootstrap import ALL_PROJECTIONS  # noqa: PLC0415
 
     services = services_from_env(environment(), billing=False)
     with tempfile.TemporaryDirectory() as workdir:
@@ -122,7 +122,7 @@ def cmd_project_run(args: argparse.Namespace) -> int:
 
 def cmd_outbox_run(args: argparse.Namespace) -> int:
     from adapters.mail import mailer_from_url  # noqa: PLC0415
-    from lkk_core.outbox import Outbox  # noqa: PLC0415
+    from lkk_core.kernel.outbox import Outbox  # noqa: PLC0415
 
     env = environment()
     services = services_from_env(env, billing=False)  # without a dataset, letters name contracts by number
@@ -138,8 +138,8 @@ def _account_id(services: Any, who: str) -> Any:
     """Staff name an account by its id or by its e-mail (or legacy login)."""
     from uuid import UUID  # noqa: PLC0415
 
-    from lkk_core.accounts._common import account_by_identifier  # noqa: PLC0415
-    from lkk_core.errors import NotFound  # noqa: PLC0415
+    from lkk_core.accounts import account_by_identifier  # noqa: PLC0415
+    from lkk_core.kernel.errors import NotFound  # noqa: PLC0415
 
     try:
         return UUID(who)
@@ -152,15 +152,15 @@ def _account_id(services: Any, who: str) -> Any:
 
 def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per staff command)
     from lkk_core import accounts, contracts  # noqa: PLC0415
-    from lkk_core.commands.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
-    from lkk_core.commands.contracts import GrantAdministrator, RefuseAdministratorRequest  # noqa: PLC0415
-    from lkk_core.services import StaffActor  # noqa: PLC0415
+    from lkk_core.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
+    from lkk_core.contracts import GrantAdministrator, RefuseAdministratorRequest  # noqa: PLC0415
+    from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
     services = services_from_env(environment())
     staff, command = StaffActor(args.staff_id), args.staff_command
     if command == "import-legacy":
         imported = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
-        print(accounts.import_legacy_account(services, staff, imported))
+        print(accounts.import_legacy_account(services, staff, imported).account_id)
     elif command == "restore-email":
         accounts.restore_email(services, staff, _account_id(services, args.account), RestoreEmail(email=args.email))
         print("restored")
@@ -271,7 +271,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; domain errors print their Russian message and exit 2."""
-    from lkk_core.errors import LkkError  # noqa: PLC0415
+    from lkk_core.kernel.errors import LkkError  # noqa: PLC0415
 
     args = parser().parse_args(argv)
     try:

@@ -16,7 +16,7 @@ from adapters.http.resources import accounts as acc
 from adapters.http.resources import contracts as con
 from adapters.http.resources import readings as rdg
 from adapters.http.resources.base import Resource
-from lkk_core.services import Services
+from lkk_core.kernel.services import Services
 
 MAX_BODY_BYTES = 64 * 1024
 

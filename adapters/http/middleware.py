@@ -11,8 +11,8 @@ import falcon
 from pydantic import BaseModel, ValidationError
 
 from lkk_core import accounts
-from lkk_core.errors import Unauthenticated, ValidationFailed
-from lkk_core.services import Services, StaffActor
+from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
+from lkk_core.kernel.services import Services, StaffActor
 
 PUBLIC, CUSTOMER, STAFF = "public", "customer", "staff"
 

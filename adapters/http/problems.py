@@ -7,8 +7,7 @@ from typing import Any
 
 import falcon
 
-from lkk_core import errors
-
+from lkk_core.kernel import errors
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"

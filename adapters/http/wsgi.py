@@ -10,7 +10,7 @@ import falcon
 from adapters.billing.readings_files.uploads import limits_from_env
 from adapters.compose import services_from_env
 from adapters.http.app import MAX_BODY_BYTES, create_app
-from lkk_core.services import Services
+from lkk_core.kernel.services import Services
 
 
 def app_for(services: Services, env: Mapping[str, str]) -> falcon.App:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from adapters.mail.message import build_message
-from lkk_core.ports import OutgoingMail
+from lkk_core.kernel.ports import OutgoingMail
 
 
 class EmlDirectoryMailer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from lkk_core.ports import OutgoingMail
+from lkk_core.kernel.ports import OutgoingMail
 
 
 def build_message(mail: OutgoingMail, *, sender: str, cte: str = "8bit") -> EmailMessage:

@@ -6,7 +6,7 @@ import smtplib
 import ssl
 
 from adapters.mail.message import build_message
-from lkk_core.ports import MailRejected, OutgoingMail
+from lkk_core.kernel.ports import MailRejected, OutgoingMail
 
 
 class SmtpMailer:

@@ -13,7 +13,7 @@ from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from adapters.mail.eml import EmlDirectoryMailer
 from adapters.mail.smtp import SmtpMailer
-from lkk_core.ports import Mailer
+from lkk_core.kernel.ports import Mailer
 
 DEFAULT_SENDER = "lkk@localhost"
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}

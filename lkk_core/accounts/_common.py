@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.identifier_index import EMAIL, LOGIN, IdentifierIndex, normalise_identifier
-from lkk_core.errors import Unauthenticated, ValidationFailed
-from lkk_core.passwords import check_password
-from lkk_core.security import new_nonce
-from lkk_core.services import Actor, Services
+from lkk_core.accounts.account import Account
+from lkk_core.accounts.identifier_index import EMAIL, LOGIN, IdentifierIndex, normalise_identifier
+from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
+from lkk_core.accounts.passwords import check_password
+from lkk_core.kernel.security import new_nonce
+from lkk_core.kernel.services import Actor, Services
 
 WRONG_CODE = "Неверный код"  # NOTE: proposal, DOMAIN.md §13.14 (ACC-03)
 

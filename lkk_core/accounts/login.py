@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from lkk_core.accounts import _common
-from lkk_core.aggregates.account import CONFIRM_LOGIN, Account, LoginChallenge
-from lkk_core.commands.accounts import ConfirmLogin, LogIn, ResendLoginCode
-from lkk_core.errors import NotFound, Unauthenticated, WrongCredentials
-from lkk_core.security import new_token_secret, same_hash, token_hash
-from lkk_core.services import Actor, Services
-from lkk_core.user_agents import fingerprint_basis, parse_user_agent
+from lkk_core.accounts.account import CONFIRM_LOGIN, Account, LoginChallenge
+from lkk_core.accounts.commands import ConfirmLogin, LogIn, ResendLoginCode
+from lkk_core.kernel.errors import NotFound, Unauthenticated, WrongCredentials
+from lkk_core.kernel.security import new_token_secret, same_hash, token_hash
+from lkk_core.kernel.services import Actor, Services
+from lkk_core.accounts.user_agents import fingerprint_basis, parse_user_agent
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lkk_core.accounts import _common
-from lkk_core.aggregates.account import RESET_PASSWORD
-from lkk_core.aggregates.identifier_index import EMAIL, LOGIN, normalise_identifier
-from lkk_core.commands.accounts import (
+from lkk_core.accounts.account import RESET_PASSWORD
+from lkk_core.accounts.identifier_index import EMAIL, LOGIN, normalise_identifier
+from lkk_core.accounts.commands import (
     ChangeEmail,
     ChangePassword,
     DeleteAccount,
@@ -13,9 +13,8 @@ from lkk_core.commands.accounts import (
     ResetPassword,
     SwitchTwoFactor,
 )
-from lkk_core.errors import Expired, RateLimited, ValidationFailed
-from lkk_core.contracts.release import release_contracts
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.errors import Expired, RateLimited, ValidationFailed
+from lkk_core.kernel.services import Actor, Services
 
 
 def change_email(services: Services, actor: Actor, cmd: ChangeEmail) -> int:
@@ -35,7 +34,7 @@ def change_email(services: Services, actor: Actor, cmd: ChangeEmail) -> int:
         account.change_email(cmd.email, now=services.clock.now())
         return services.save(account, new_index, *released)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def change_password(services: Services, actor: Actor, cmd: ChangePassword) -> int:
@@ -98,12 +97,13 @@ def delete_account(services: Services, actor: Actor, cmd: DeleteAccount) -> int:
             *_common.release(services, EMAIL, account.email, account.id),
             *_common.release(services, LOGIN, account.login, account.id),
         ]
-        contracts = release_contracts(services, account.id)  # the contracts themselves stay whole
+        # What other contexts take with the account (the contracts context: its holdings), in one save.
+        taken = [aggregate for hook in services.on_account_deleted for aggregate in hook(services, account.id)]
         account.delete(now=services.clock.now())
-        position = services.save(account, *released, *contracts)
+        position = services.save(account, *released, *taken)
         # After the save, never before: shredding first would leave the e-mail
         # index unreleasable (notes/crypto-shredding.md §1). Idempotent if retried.
         services.app.keys.shred(account.id)
         return position
 
-    return services.retrying(attempt)
+    return services.write(attempt)

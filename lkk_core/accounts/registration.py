@@ -14,12 +14,12 @@ from lkk_core.accounts._common import (
     typed_code_hash,
 )
 from lkk_core.accounts.login import ClientDevice, open_session
-from lkk_core.aggregates.account import CONFIRM_EMAIL, Account
-from lkk_core.aggregates.identifier_index import EMAIL
-from lkk_core.commands.accounts import EnterCode, Register, SavePersonalData, SavePhone
-from lkk_core.errors import PreconditionFailed
-from lkk_core.phones import normalise_phone
-from lkk_core.services import Actor, Services
+from lkk_core.accounts.account import CONFIRM_EMAIL, Account
+from lkk_core.accounts.identifier_index import EMAIL
+from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
+from lkk_core.kernel.errors import PreconditionFailed
+from lkk_core.accounts.phones import normalise_phone
+from lkk_core.kernel.services import Actor, Services
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def register(services: Services, cmd: Register, device: ClientDevice) -> Registr
         position = services.save(account, index)
         return Registration(account.id, session_id, token, position)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def send_email_code(services: Services, actor: Actor) -> int:

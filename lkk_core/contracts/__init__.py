@@ -1,4 +1,7 @@
-"""Use cases of contracts and roles (DOMAIN.md §2, §12): binding, unbinding, grants, staff actions, queries."""
+"""Contracts and roles (DOMAIN.md §2, §12): binding, unbinding, grants, staff actions, queries.
+
+The public face of the context: other contexts, adapters and embedding portals import from here only.
+"""
 
 from lkk_core.contracts.binding import (
     BindingRequested,
@@ -8,29 +11,55 @@ from lkk_core.contracts.binding import (
     request_binding,
     unbind_contract,
 )
+from lkk_core.contracts.commands import (
+    ConfirmBinding,
+    GrantAdministrator,
+    GrantRole,
+    RefuseAdministratorRequest,
+    RequestBinding,
+)
+from lkk_core.contracts.contract_binding import ContractBinding
+from lkk_core.contracts.contract_roles import ContractRoles
+from lkk_core.contracts.contracts_view import ContractsProjection, ContractsView
+from lkk_core.contracts.holdings import RoleHoldings
+from lkk_core.contracts.letters import BindingLetters, RoleLetters
 from lkk_core.contracts.queries import (
-    ContractDetail,
     contract_detail,
     contract_users,
+    ContractDetail,
     my_contracts,
     open_administrator_requests,
     staff_contract_users,
 )
 from lkk_core.contracts.release import release_contracts
 from lkk_core.contracts.roles import (
-    RoleGrant,
+    AdministratorRequest,
     grant_administrator,
     grant_role,
     refuse_administrator_request,
     request_administrator,
     revoke_role,
     revoke_role_by_staff,
+    RoleGrant,
 )
 
 __all__ = [
+    "AdministratorRequest",
+    "BindingLetters",
     "BindingRequested",
+    "ConfirmBinding",
+    "ContractBinding",
     "ContractDetail",
+    "ContractRoles",
+    "ContractsProjection",
+    "ContractsView",
+    "GrantAdministrator",
+    "GrantRole",
+    "RefuseAdministratorRequest",
+    "RequestBinding",
     "RoleGrant",
+    "RoleHoldings",
+    "RoleLetters",
     "cancel_binding_request",
     "confirm_binding",
     "contract_detail",

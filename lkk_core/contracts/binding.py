@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from lkk_core.accounts._common import acting_account
-from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.contract_binding import ALREADY_BOUND, ContractBinding, binding_id
-from lkk_core.aggregates.contract_roles import ContractRoles
-from lkk_core.aggregates.identifier_index import normalise_identifier
-from lkk_core.commands.contracts import ConfirmBinding, RequestBinding
+from lkk_core.accounts import Account, normalise_identifier
+from lkk_core.contracts.contract_binding import ALREADY_BOUND, ContractBinding, binding_id
+from lkk_core.contracts.contract_roles import ContractRoles
+from lkk_core.contracts.commands import ConfirmBinding, RequestBinding
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
-from lkk_core.errors import Conflict, NotFound, ValidationFailed
-from lkk_core.permissions import Capability
-from lkk_core.security import new_nonce, token_hash
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.access import NOT_FOUND, Standing, valid_contract_number
+from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
+from lkk_core.kernel.permissions import Capability
+from lkk_core.kernel.security import new_nonce, token_hash
+from lkk_core.kernel.services import Actor, Services
 
 EMAIL_NOT_ON_CONTRACT = "Указанный адрес электронной почты не найден в договоре"  # NOTE: proposal (CON-03)
 
@@ -34,17 +33,16 @@ class BindingRequested:
 
 def request_binding(services: Services, actor: Actor, cmd: RequestBinding) -> BindingRequested:
     """«Новый договор» → «Сохранить»: check the e-mail against the contract and e-mail a link (CON-02 … CON-04)."""
-    number = _common.contract_number(cmd.contract_number)
-    account = acting_account(services, actor)
-    account.require_confirmed_email()
-    contract = _common.contract(services, number)
+    number = valid_contract_number(cmd.contract_number)
+    services.check_session(actor, Standing.CONFIRMED_EMAIL)
+    contract = services.contract(number)
     listed = {normalise_identifier(email) for email in contract.emails}
     if normalise_identifier(cmd.email) not in listed:
         raise ValidationFailed(EMAIL_NOT_ON_CONTRACT, field="email")
 
     def attempt() -> BindingRequested:
         now = services.clock.now()
-        if _common.holding(services, actor.account_id, number) is not None:
+        if services.holding(actor.account_id, number) is not None:
             raise Conflict(ALREADY_BOUND, contract_number=number)
         binding = services.find(ContractBinding, binding_id(number, actor.account_id))
         if binding is None:
@@ -54,7 +52,7 @@ def request_binding(services: Services, actor: Actor, cmd: RequestBinding) -> Bi
         position = services.save(binding)
         return BindingRequested(binding.id, number, binding.expires_at, position)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def confirm_binding(services: Services, cmd: ConfirmBinding) -> tuple[str, int]:
@@ -75,38 +73,37 @@ def confirm_binding(services: Services, cmd: ConfirmBinding) -> tuple[str, int]:
         roles.take_as_binder(binding.account_id, now=services.clock.now())
         return binding.contract_number, services.save(binding, roles)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def unbind_contract(services: Services, actor: Actor, number: str) -> int:
     """«Удалить договор» → «Удалить»: the contract leaves this account only (CON-11)."""
-    number = _common.contract_number(number)
-    acting_account(services, actor)
+    number = valid_contract_number(number)
 
     def attempt() -> int:
-        _common.require_capability(services, actor, number, Capability.REMOVE_CONTRACT)
+        services.authorize(actor, Capability.REMOVE_CONTRACT, number)
         roles = _common.roles(services, number)
-        assert roles is not None  # require_capability found a holding in it
+        assert roles is not None  # the access check found a holding in it
         now = services.clock.now()
         roles.leave(actor.account_id, now=now)
         return services.save(roles, *drop_binding(services, number, actor.account_id, now, "user"))
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def cancel_binding_request(services: Services, actor: Actor, number: str) -> int:
     """Withdraw a pending request before its link is followed."""
-    number = _common.contract_number(number)
-    acting_account(services, actor)
+    number = valid_contract_number(number)
+    services.check_session(actor)
 
     def attempt() -> int:
         binding = services.find(ContractBinding, binding_id(number, actor.account_id))
         if binding is None or not binding.is_pending(services.clock.now()):
-            raise NotFound(_common.NOT_FOUND, field="contract_number")
+            raise NotFound(NOT_FOUND, field="contract_number")
         binding.unbind(now=services.clock.now(), reason="cancelled")
         return services.save(binding)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def expire_binding(services: Services, binding_id_: UUID) -> bool:
@@ -119,5 +116,5 @@ def expire_binding(services: Services, binding_id_: UUID) -> bool:
         services.save(binding)
         return True
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 

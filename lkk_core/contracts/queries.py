@@ -6,11 +6,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
-from lkk_core.aggregates.contract_roles import ContractRoles, roles_id
-from lkk_core.billing import Contract
-from lkk_core.contracts import _common
-from lkk_core.permissions import Capability, Holding, Role, allows, require
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.contracts.contract_roles import ContractRoles, roles_id
+from lkk_core.kernel.billing import Contract
+from lkk_core.accounts import ProfileView
+from lkk_core.contracts.contracts_view import ContractsView
+from lkk_core.kernel.access import valid_contract_number
+from lkk_core.kernel.permissions import Capability, Holding, Role, allows
+from lkk_core.kernel.services import Actor, Services, StaffActor
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class ContractDetail:
 
 def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
     """Return the actor's contracts by number, then requests still waiting for their link (CON-01, CON-05)."""
-    _common.reading_actor(services, actor)
-    view = services.views["contracts"]
+    services.check_session(actor)
+    view = services.views.of(ContractsView)
     holdings = view.holdings_of(actor.account_id)
     numbers = [row["contract_number"] for row in holdings]
     administrated = view.administrated(numbers)
@@ -39,7 +41,7 @@ def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
     result = []
     for row in holdings:
         number, role = row["contract_number"], Role(row["role"])
-        contract = _common.billing(services).find_contract(number)
+        contract = services.require_billing().find_contract(number)
         result.append({
             "contract_number": number,
             "status": "bound",
@@ -64,13 +66,11 @@ def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
 
 def contract_detail(services: Services, actor: Actor, number: str) -> ContractDetail:
     """Return the contract screen with the actor's role; meters only of the energy objects granted (ROL-15)."""
-    number = _common.contract_number(number)
-    _common.reading_actor(services, actor)
-    roles = _common.peek(services, ContractRoles, roles_id(number))
-    holding = require(None if roles is None else roles.holding(actor.account_id), Capability.VIEW_CONTRACT,
-                      contract_number=number)
-    assert roles is not None  # require found a holding in it
-    contract = _common.contract(services, number)
+    number = valid_contract_number(number)
+    access = services.authorize(actor, Capability.VIEW_CONTRACT, number)
+    contract, holding = access.contract, access.holding
+    roles = services.peek(ContractRoles, roles_id(number))
+    assert roles is not None  # the access check found a holding in it
     visible = tuple(eo for eo in contract.energy_objects if holding.covers(eo.code))
     attachments = contract.attachments if allows(holding, Capability.VIEW_CONTRACT_ATTACHMENTS) else ()
     return ContractDetail(
@@ -83,16 +83,15 @@ def contract_detail(services: Services, actor: Actor, number: str) -> ContractDe
 
 def contract_users(services: Services, actor: Actor, number: str) -> list[dict[str, Any]]:
     """Return every account that holds the contract, for its Administrator (ROL-06)."""
-    number = _common.contract_number(number)
-    _common.reading_actor(services, actor)
-    _common.require_capability(services, actor, number, Capability.GRANT_ROLE)
+    number = valid_contract_number(number)
+    services.authorize(actor, Capability.GRANT_ROLE, number)
     return _users(services, number)
 
 
 def _users(services: Services, number: str) -> list[dict[str, Any]]:
-    profiles = services.views["profile"]
+    profiles = services.views.of(ProfileView)
     users = []
-    for row in services.views["contracts"].holders(number):
+    for row in services.views.of(ContractsView).holders(number):
         profile = profiles.profile(UUID(row["account_id"])) or {}
         role = Role(row["role"])
         users.append({
@@ -112,11 +111,11 @@ def _users(services: Services, number: str) -> list[dict[str, Any]]:
 
 def staff_contract_users(services: Services, staff: StaffActor, number: str) -> list[dict[str, Any]]:
     """Return every account that holds the contract, for supplier staff checking a request (ROL-13)."""
-    number = _common.contract_number(number)
-    _common.contract(services, number)  # a number billing does not know is not_found, not an empty list
+    number = valid_contract_number(number)
+    services.contract(number)  # a number billing does not know is not_found, not an empty list
     return _users(services, number)
 
 
 def open_administrator_requests(services: Services, staff: StaffActor) -> list[dict[str, Any]]:
     """Return the requests for the Administrator role staff have not answered (ROL-12, ROL-13)."""
-    return services.views["contracts"].open_requests()
+    return services.views.of(ContractsView).open_requests()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from lkk_core.aggregates.contract_binding import ContractBinding, binding_id
-from lkk_core.aggregates.contract_roles import ContractRoles
+from lkk_core.contracts.contract_binding import ContractBinding, binding_id
+from lkk_core.contracts.contract_roles import ContractRoles
 from lkk_core.contracts import _common
-from lkk_core.services import Services
+from lkk_core.contracts.contracts_view import ContractsView
+from lkk_core.kernel.services import Services
 
 
 def drop_binding(
@@ -29,7 +30,7 @@ def release_contracts(services: Services, account_id: UUID) -> list[ContractBind
     accounts, in case the view had not caught up when the account went.
     """
     now, changed = services.clock.now(), []
-    view = services.views["contracts"]
+    view = services.views.of(ContractsView)
     for row in view.holdings_of(account_id):
         number = row["contract_number"]
         roles = _common.roles(services, number)

@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from lkk_core.accounts._common import account_by_identifier, acting_account, claim
-from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.contract_binding import ContractBinding
-from lkk_core.aggregates.contract_roles import ContractRoles, roles_id
-from lkk_core.aggregates.identifier_index import EMAIL, LOGIN
-from lkk_core.commands.contracts import GrantAdministrator, GrantRole, RefuseAdministratorRequest
+from lkk_core.accounts import EMAIL, LOGIN, Account, account_by_identifier, claim
+from lkk_core.contracts.contract_binding import ContractBinding
+from lkk_core.contracts.contract_roles import ContractRoles, roles_id
+from lkk_core.contracts.commands import GrantAdministrator, GrantRole, RefuseAdministratorRequest
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
-from lkk_core.errors import NotFound
-from lkk_core.permissions import Capability
-from lkk_core.security import new_nonce
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.errors import NotFound
+from lkk_core.kernel.permissions import Capability
+from lkk_core.kernel.security import new_nonce
+from lkk_core.kernel.services import Actor, Services, StaffActor
 
 
 @dataclass(frozen=True)
@@ -32,10 +31,8 @@ class RoleGrant:
 
 def grant_role(services: Services, actor: Actor, number: str, cmd: GrantRole) -> RoleGrant:
     """«Добавить роль» → «Сохранить»: give or change a role on chosen energy objects (ROL-14 … ROL-16)."""
-    number = _common.contract_number(number)
-    acting_account(services, actor).require_onboarded()
-    _common.require_capability(services, actor, number, Capability.GRANT_ROLE)
-    contract = _common.contract(services, number)
+    number = valid_contract_number(number)
+    contract = services.authorize(actor, Capability.GRANT_ROLE, number, standing=Standing.ONBOARDED).contract
 
     def attempt() -> RoleGrant:
         roles = services.get(ContractRoles, roles_id(number))
@@ -58,38 +55,43 @@ def grant_role(services: Services, actor: Actor, number: str, cmd: GrantRole) ->
         position = services.save(*created, roles)  # type: ignore[arg-type]
         return RoleGrant(grantee.id, nonce is not None, position)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def revoke_role(services: Services, actor: Actor, number: str, account_id: UUID) -> int:
     """«Удаление назначенной роли»: the holder loses the contract (ROL-17)."""
-    number = _common.contract_number(number)
-    acting_account(services, actor)
+    number = valid_contract_number(number)
 
     def attempt() -> int:
-        _common.require_capability(services, actor, number, Capability.REVOKE_ROLE)
+        services.authorize(actor, Capability.REVOKE_ROLE, number)
         roles = services.get(ContractRoles, roles_id(number))
         now = services.clock.now()
         roles.revoke(actor.account_id, account_id, now=now)
         return services.save(roles, *_unbound(services, number, account_id, now))
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
-def request_administrator(services: Services, actor: Actor, number: str) -> UUID:
+@dataclass(frozen=True)
+class AdministratorRequest:
+    """A recorded «Запросить доступ»: its id and the log position it was written at."""
+
+    request_id: UUID
+    position: int
+
+
+def request_administrator(services: Services, actor: Actor, number: str) -> AdministratorRequest:
     """«Запросить доступ»: record a request staff can act on (ROL-12); the appeal comes with appeals."""
-    number = _common.contract_number(number)
-    acting_account(services, actor)
+    number = valid_contract_number(number)
     request_id = uuid4()
 
-    def attempt() -> UUID:
-        _common.require_capability(services, actor, number, Capability.REQUEST_ADMINISTRATOR)
+    def attempt() -> AdministratorRequest:
+        services.authorize(actor, Capability.REQUEST_ADMINISTRATOR, number)
         roles = services.get(ContractRoles, roles_id(number))
         roles.request_administrator(actor.account_id, request_id, now=services.clock.now())
-        services.save(roles)
-        return request_id
+        return AdministratorRequest(request_id, services.save(roles))
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 # -- supplier staff --------------------------------------------------------------
@@ -97,7 +99,7 @@ def request_administrator(services: Services, actor: Actor, number: str) -> UUID
 
 def grant_administrator(services: Services, staff: StaffActor, number: str, cmd: GrantAdministrator) -> int:
     """Make a holder of the contract its Administrator, after checking their authority (ROL-08, ROL-13)."""
-    number = _common.contract_number(number)
+    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)
@@ -106,12 +108,12 @@ def grant_administrator(services: Services, staff: StaffActor, number: str, cmd:
         roles.grant_administrator(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
         return services.save(roles)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def revoke_role_by_staff(services: Services, staff: StaffActor, number: str, account_id: UUID) -> int:
     """Remove any holder's role, the Administrator's included (ROL-17 decision)."""
-    number = _common.contract_number(number)
+    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)
@@ -121,14 +123,14 @@ def revoke_role_by_staff(services: Services, staff: StaffActor, number: str, acc
         roles.revoke_by_staff(account_id, staff_id=staff.staff_id, now=now)
         return services.save(roles, *_unbound(services, number, account_id, now))
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def refuse_administrator_request(
     services: Services, staff: StaffActor, number: str, cmd: RefuseAdministratorRequest
 ) -> int:
     """Answer a request for the Administrator role with a refusal (ROL-13)."""
-    number = _common.contract_number(number)
+    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)
@@ -137,7 +139,7 @@ def refuse_administrator_request(
         roles.refuse_request(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
         return services.save(roles)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def _unbound(services: Services, number: str, account_id: UUID, now: datetime) -> list[ContractBinding]:

@@ -1,29 +1,72 @@
-"""Use cases of meter readings (DOMAIN.md §4): the page «Показания», on-screen submission, interval acts, history."""
+"""Meter readings (DOMAIN.md §4): the page «Показания», on-screen submission, interval acts, history.
 
+The public face of the context: other contexts, adapters and embedding portals import from here only.
+"""
+
+from lkk_core.readings._common import Place, places, scales_left_out
+from lkk_core.readings.billing_deliveries import SubmittedReadings, UploadedProfiles
+from lkk_core.readings.commands import (
+    AWAITING,
+    Key,
+    ReadingInput,
+    ReadingsFilter,
+    ReadingsHistoryFilter,
+    SubmitReadings,
+    UploadIntervalProfile,
+)
 from lkk_core.readings.history import readings_history, tariff_zone
+from lkk_core.readings.history_view import ReadingsHistoryProjection, ReadingsHistoryView
 from lkk_core.readings.interval import (
+    ACT_NOT_FOUND,
     ActRecorded,
-    IntervalActRecord,
-    IntervalTarget,
     interval_act,
     interval_acts,
     interval_target,
+    IntervalActRecord,
+    IntervalTarget,
     upload_interval_profile,
 )
+from lkk_core.readings.interval_act import IntervalAct
+from lkk_core.readings.interval_acts_view import IntervalActsProjection, IntervalActsView
 from lkk_core.readings.page import readings_page
-from lkk_core.readings.submission import ReadingsSaved, accept_period, submit_readings
+from lkk_core.readings.reading_submission import ReadingSubmission
+from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
+from lkk_core.readings.submission import accept_period, ALL_SCALES, ReadingsSaved, submit_readings, UNKNOWN_SCALE
 
 __all__ = [
+    "ACT_NOT_FOUND",
+    "ALL_SCALES",
+    "AWAITING",
     "ActRecorded",
+    "IntervalAct",
     "IntervalActRecord",
+    "IntervalActsProjection",
+    "IntervalActsView",
     "IntervalTarget",
+    "Key",
+    "Place",
+    "ReadingInput",
+    "ReadingSubmission",
+    "ReadingsFilter",
+    "ReadingsHistoryFilter",
+    "ReadingsHistoryProjection",
+    "ReadingsHistoryView",
+    "ReadingsProjection",
     "ReadingsSaved",
+    "ReadingsView",
+    "SubmitReadings",
+    "SubmittedReadings",
+    "UNKNOWN_SCALE",
+    "UploadIntervalProfile",
+    "UploadedProfiles",
     "accept_period",
     "interval_act",
     "interval_acts",
     "interval_target",
+    "places",
     "readings_history",
     "readings_page",
+    "scales_left_out",
     "submit_readings",
     "tariff_zone",
     "upload_interval_profile",

@@ -8,9 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from lkk_core.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
-from lkk_core.contracts import _common
-from lkk_core.services import Services
+from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
+from lkk_core.kernel.services import Services
 
 ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
 
@@ -49,7 +48,7 @@ def scales_left_out(known: dict[tuple[str, str, str, str], Place],
 
 def facts(services: Services, number: str, period: date) -> dict[ScaleKey, ScaleReading]:
     """Return billing's facts per meter scale for the month (previous reading, interval, roll-over)."""
-    return {fact.key: fact for fact in _common.billing(services).meter_readings(number, period)}
+    return {fact.key: fact for fact in services.require_billing().meter_readings(number, period)}
 
 
 def month_of(now: datetime, zone: ZoneInfo) -> date:

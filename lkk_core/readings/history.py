@@ -13,13 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lkk_core.billing import Contract
-from lkk_core.commands.readings import ReadingsHistoryFilter
-from lkk_core.contracts import _common
-from lkk_core.errors import ValidationFailed
-from lkk_core.permissions import Capability, Holding, Role, allows
+from lkk_core.kernel.billing import Contract
+from lkk_core.readings.commands import ReadingsHistoryFilter
+from lkk_core.contracts import ContractsView
+from lkk_core.kernel.access import valid_contract_number
+from lkk_core.readings.history_view import ReadingsHistoryView
+from lkk_core.kernel.errors import ValidationFailed
+from lkk_core.kernel.permissions import Capability, Holding, Role, allows
 from lkk_core.readings._common import month_of
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.services import Actor, Services
 
 DEFAULT_MONTHS = 12  # the default list: this month and the eleven before it
 MAX_MONTHS = 36  # a longer span is refused: three years are the most a screen or a sheet is meant to hold
@@ -36,15 +38,15 @@ def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryF
     such contracts are simply not listed. Contracts by number; each meter's
     readings newest month first.
     """
-    _common.reading_actor(services, actor)
+    services.check_session(actor)
     period_from, period_to = months(services, filters)
     holdings = _holdings(services, actor, filters)
     found: list[tuple[Contract, Holding]] = []
     for number, holding in holdings:
-        contract = _common.billing(services).find_contract(number)
+        contract = services.require_billing().find_contract(number)
         if contract is not None and _contains(contract.name, filters.contract_name):
             found.append((contract, holding))
-    rows = services.views["readings_history"].accepted([c.number for c, _ in found], period_from, period_to)
+    rows = services.views.of(ReadingsHistoryView).accepted([c.number for c, _ in found], period_from, period_to)
     by_contract: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_contract.setdefault(row["contract_number"], []).append(row)
@@ -85,10 +87,10 @@ def _shift(month: date, by: int) -> date:
 def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[str, Holding]]:
     """Return (contract number, holding) of the contracts to look at, by number."""
     if filters.contract_number is not None:
-        number = _common.contract_number(filters.contract_number)
-        return [(number, _common.require_capability(services, actor, number, Capability.VIEW_READINGS_HISTORY))]
+        number = valid_contract_number(filters.contract_number)
+        return [(number, services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number).holding)]
     holdings = []
-    for row in services.views["contracts"].holdings_of(actor.account_id):  # sorted by contract number
+    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
         objects = row["energy_objects"]
         holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
         if allows(holding, Capability.VIEW_READINGS_HISTORY):

@@ -9,16 +9,15 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lkk_core.accounts._common import acting_account
-from lkk_core.aggregates.interval_act import PENDING, IntervalAct, interval_act_id
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity
-from lkk_core.commands.readings import HOURS_IN_DAY, UploadIntervalProfile
-from lkk_core.contracts import _common
-from lkk_core.errors import Conflict, NotFound, ValidationFailed
-from lkk_core.permissions import Capability, require
+from lkk_core.readings.interval_act import PENDING, IntervalAct, interval_act_id
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
+from lkk_core.kernel.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity
+from lkk_core.readings.commands import HOURS_IN_DAY, UploadIntervalProfile
+from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
+from lkk_core.kernel.permissions import Capability
 from lkk_core.readings.submission import FILL_IN, NOT_AWAITING, SAVED
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.services import Actor, Services
 
 # NOTE: proposals, DOMAIN.md §13.14 (RDG-13, RDG-14).
 NOT_INTERVAL_CATEGORY = "Интервальные показания передаются только для потребителей III–VI ценовых категорий"
@@ -84,21 +83,19 @@ def interval_target(
     services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str
 ) -> IntervalTarget:
     """Return the meter for an interval upload or template, or refuse (RDG-13, RDG-14, RDG-19, ROL-15)."""
-    _common.reading_actor(services, actor)
     return _target(services, actor, contract_number, energy_object, meter_number)
 
 
 def upload_interval_profile(services: Services, actor: Actor, cmd: UploadIntervalProfile) -> ActRecorded:
     """Record a meter's hourly profile for a month as a new «Первичный акт»; all problems at once (RDG-13 … RDG-17)."""
-    account = acting_account(services, actor)
-    account.require_confirmed_email()  # ACC-06
-    target = _target(services, actor, cmd.contract_number, cmd.energy_object, cmd.meter_number)
+    target = _target(services, actor, cmd.contract_number, cmd.energy_object, cmd.meter_number,
+                     standing=Standing.CONFIRMED_EMAIL)  # ACC-06
     number, meter, eo = target.contract.number, target.meter, target.energy_object
     status = meter.status if meter.status != AWAITING_READINGS else eo.status
     if status != AWAITING_READINGS:  # RDG-03
         raise Conflict(NOT_AWAITING.format(status=status), energy_object=eo.code, meter_number=meter.number,
                        status=status)
-    billing = _common.billing(services)
+    billing = services.require_billing()
     period, now = cmd.period.replace(day=1), services.clock.now()
     window = billing.reading_window(number, period)
     kinds = billing.interval_reading_kinds(number)
@@ -106,7 +103,7 @@ def upload_interval_profile(services: Services, actor: Actor, cmd: UploadInterva
 
     def attempt() -> ActRecorded:
         acts = services.find(IntervalAct, act_id) or IntervalAct.open(number, meter.number, period, now=now)
-        readings = _common.peek(services, ReadingSubmission, submission_id(number, period))
+        readings = services.peek(ReadingSubmission, submission_id(number, period))
         closed = readings is not None and readings.is_closed  # billing closed the month: no more profiles
         acts.check_open(window, period_closed=closed, now=now)  # RDG-04, before the grid is judged
         values = _judge(cmd, kinds, period)
@@ -121,17 +118,16 @@ def upload_interval_profile(services: Services, actor: Actor, cmd: UploadInterva
             position=position,
         )
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def interval_acts(
     services: Services, actor: Actor, contract_number: str, meter_number: str, period: date
 ) -> dict[str, Any]:
     """Return the meter's acts for the month, latest first, and the choices of «Вид показаний» (RDG-15, RDG-17)."""
-    _common.reading_actor(services, actor)
-    number = _common.contract_number(contract_number)
-    holding = _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)
-    contract = _common.contract(services, number)
+    number = valid_contract_number(contract_number)
+    access = services.authorize(actor, Capability.SUBMIT_READINGS, number)
+    contract, holding = access.contract, access.holding
     located = [eo for eo in contract.energy_objects for point in eo.metering_points for meter in point.meters
                if meter.number == meter_number.strip()]
     if not located:
@@ -139,7 +135,7 @@ def interval_acts(
     eo = next((eo for eo in located if holding.covers(eo.code)), located[0])
     target = _target(services, actor, number, eo.code, meter_number)
     period = period.replace(day=1)
-    found = _common.peek(services, IntervalAct, interval_act_id(number, target.meter.number, period))
+    found = services.peek(IntervalAct, interval_act_id(number, target.meter.number, period))
     acts = [] if found is None else [
         {"act_id": found.id, "number": act["number"], "created_at": act["created_at"], "status": act["status"],
          "total": act["total"], "kind": act["kind"], "file_name": act["file_name"],
@@ -148,22 +144,21 @@ def interval_acts(
     ]
     return {
         "contract_number": number, "meter_number": target.meter.number, "period": period, "label": target.label,
-        "kinds": list(_common.billing(services).interval_reading_kinds(number)), "acts": acts,
+        "kinds": list(services.require_billing().interval_reading_kinds(number)), "acts": acts,
     }
 
 
 def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) -> IntervalActRecord:
     """Return one act with its exact values; NotFound when missing or the contract is not the actor's (RDG-17)."""
-    _common.reading_actor(services, actor)
-    found = _common.peek(services, IntervalAct, act_id)
+    services.check_session(actor)
+    found = services.peek(IntervalAct, act_id)
     act = None if found is None else found.act(number)
     if found is None or act is None:
         raise NotFound(ACT_NOT_FOUND, act_id=str(act_id), number=number)
-    holding = _common.holding(services, actor.account_id, found.contract_number)
-    require(holding, Capability.SUBMIT_READINGS, contract_number=found.contract_number,
-            energy_object=act["energy_object"])  # ROL-15: the act's energy object must be granted
-    contract = _common.billing(services).find_contract(found.contract_number)
-    point = None if contract is None else _point(contract, act["energy_object"], found.meter_number)
+    contract = services.authorize(  # ROL-15: the act's energy object must be granted
+        actor, Capability.SUBMIT_READINGS, found.contract_number, energy_objects=[act["energy_object"]],
+    ).contract
+    point = _point(contract, act["energy_object"], found.meter_number)
     return IntervalActRecord(
         contract_number=found.contract_number, energy_object=act["energy_object"], meter_number=found.meter_number,
         label=_label(found.meter_number, point.name if point else act["metering_point"]), period=found.period,
@@ -176,16 +171,17 @@ def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) ->
 # -- steps ------------------------------------------------------------------------------
 
 
-def _target(services: Services, actor: Actor, contract_number: str, energy_object: str,
-            meter_number: str) -> IntervalTarget:
-    number = _common.contract_number(contract_number)
-    holding = _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)  # RDG-19
-    contract = _common.contract(services, number)
+def _target(  # noqa: PLR0913
+    services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str,
+    *, standing: Standing = Standing.SESSION,
+) -> IntervalTarget:
+    number = valid_contract_number(contract_number)
+    code = energy_object.strip()
+    contract = services.authorize(actor, Capability.SUBMIT_READINGS, number, standing=standing).contract  # RDG-19
     if not contract.price_category.has_interval_readings:  # RDG-13
         raise ValidationFailed(NOT_INTERVAL_CATEGORY, field="contract_number",
                                price_category=str(contract.price_category))
-    code = energy_object.strip()
-    require(holding, Capability.SUBMIT_READINGS, contract_number=number, energy_object=code)  # ROL-15
+    services.authorize(actor, Capability.SUBMIT_READINGS, number, energy_objects=[code])  # ROL-15
     eo = contract.energy_object(code)
     if eo is None:
         raise ValidationFailed(UNKNOWN_ENERGY_OBJECT, field="energy_object")

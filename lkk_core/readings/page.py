@@ -10,28 +10,30 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lkk_core.aggregates.reading_submission import submission_id
-from lkk_core.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity, ScaleReading
-from lkk_core.commands.readings import AWAITING, ReadingsFilter
-from lkk_core.contracts import _common
-from lkk_core.permissions import Capability, Holding, Role, allows
+from lkk_core.readings.reading_submission import submission_id
+from lkk_core.kernel.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity, ScaleReading
+from lkk_core.readings.commands import AWAITING, ReadingsFilter
+from lkk_core.contracts import ContractsView
+from lkk_core.readings.interval_acts_view import IntervalActsView
+from lkk_core.readings.readings_view import ReadingsView
+from lkk_core.kernel.permissions import Capability, Holding, Role, allows
 from lkk_core.readings._common import Place, ScaleKey, consumption, facts, month_of, plain
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.services import Actor, Services
 
 
 def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> dict[str, Any]:
     """Return the readings page: contracts where the role may submit, by number, cut to granted EOs (RDG-01, ROL-15)."""
-    _common.reading_actor(services, actor)
+    services.check_session(actor)
     now = services.clock.now()
     period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
     choices, blocks = [], []
-    for row in services.views["contracts"].holdings_of(actor.account_id):  # sorted by contract number
+    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
         objects = row["energy_objects"]
         holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
         if not allows(holding, Capability.SUBMIT_READINGS):
             continue
         number = row["contract_number"]
-        contract = _common.billing(services).find_contract(number)
+        contract = services.require_billing().find_contract(number)
         if contract is None:
             continue
         choices.append({"contract_number": number, "name": contract.name})
@@ -43,15 +45,15 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
 def _contract_block(services: Services, contract: Contract, holding: Holding, filters: ReadingsFilter,
                     period: date, now: datetime) -> dict[str, Any]:
     number = contract.number
-    window = _common.billing(services).reading_window(number, period)
-    view = services.views["readings"]
+    window = services.require_billing().reading_window(number, period)
+    view = services.views.of(ReadingsView)
     sid = submission_id(number, period)
     state = view.period(sid) or {}
     submitted = view.submitted(sid)
     known = facts(services, number, period)
     # One indexed query, and none for categories I–II, which have no interval acts (RDG-13).
     has_acts = contract.price_category.has_interval_readings
-    acts = services.views["interval_acts"].current(number, period) if has_acts else {}
+    acts = services.views.of(IntervalActsView).current(number, period) if has_acts else {}
     energy_objects = []
     for eo in contract.energy_objects:
         if not holding.covers(eo.code) or (filters.energy_object and filters.energy_object != eo.code):

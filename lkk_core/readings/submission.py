@@ -9,15 +9,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lkk_core.accounts._common import acting_account
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing import AWAITING_READINGS, AcceptedReading, ScaleReading
-from lkk_core.commands.readings import SubmitReadings
-from lkk_core.contracts import _common
-from lkk_core.errors import Conflict, ValidationFailed
-from lkk_core.permissions import Capability, require
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
+from lkk_core.kernel.billing import AWAITING_READINGS, AcceptedReading, ScaleReading
+from lkk_core.readings.commands import SubmitReadings
+from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.errors import Conflict, ValidationFailed
+from lkk_core.kernel.permissions import Capability
 from lkk_core.readings._common import Place, ScaleKey, consumption, facts, places, scales_left_out
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.services import Actor, Services, StaffActor
 
 SAVED = "Показания сохранены"  # §13.5 (RDG-07)
 FILL_IN = "Заполните поле"  # §13.5 (RDG-07, RDG-08)
@@ -49,15 +48,13 @@ class ReadingsSaved:
 
 def submit_readings(services: Services, actor: Actor, cmd: SubmitReadings) -> ReadingsSaved:
     """Submit readings of a contract for a month; nothing is saved when any rule fails (RDG-02 … RDG-09)."""
-    account = acting_account(services, actor)
-    account.require_confirmed_email()  # ACC-06
-    number = _common.contract_number(cmd.contract_number)
-    holding = _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)
-    contract = _common.contract(services, number)
+    number = valid_contract_number(cmd.contract_number)
+    contract = services.authorize(  # ACC-06, RDG-19, ROL-15: every energy object of the request must be granted
+        actor, Capability.SUBMIT_READINGS, number, energy_objects=[r.energy_object for r in cmd.readings],
+        standing=Standing.CONFIRMED_EMAIL,
+    ).contract
     period, now = cmd.period.replace(day=1), services.clock.now()
-    for reading in cmd.readings:  # ROL-15: every energy object of the request must be granted
-        require(holding, Capability.SUBMIT_READINGS, contract_number=number, energy_object=reading.energy_object)
-    window = _common.billing(services).reading_window(number, period)
+    window = services.require_billing().reading_window(number, period)
 
     def attempt() -> ReadingsSaved:
         submission = services.find(ReadingSubmission, submission_id(number, period))
@@ -73,7 +70,7 @@ def submit_readings(services: Services, actor: Actor, cmd: SubmitReadings) -> Re
             position=position,
         )
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def _judge(
@@ -171,10 +168,10 @@ def accept_period(services: Services, staff: StaffActor, number: str, period: da
     the one accepted, with its source label as received (HIS-07). Accepting
     again replaces the period's readings.
     """
-    number = _common.contract_number(number)
-    _common.contract(services, number)
+    number = valid_contract_number(number)
+    services.contract(number)
     period, now = period.replace(day=1), services.clock.now()
-    from_billing = _common.billing(services).accepted_readings(number, period)
+    from_billing = services.require_billing().accepted_readings(number, period)
 
     def attempt() -> int:
         submission = services.find(ReadingSubmission, submission_id(number, period))
@@ -185,7 +182,7 @@ def accept_period(services: Services, staff: StaffActor, number: str, period: da
             submission.close_period(now=now)
         return services.save(submission)
 
-    return services.retrying(attempt)
+    return services.write(attempt)
 
 
 def _accepted(submission: ReadingSubmission, from_billing: tuple[AcceptedReading, ...]) -> list[dict[str, Any]]:

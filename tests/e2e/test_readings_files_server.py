@@ -18,10 +18,10 @@ from openpyxl import Workbook
 from adapters.billing.readings_files import HEADERS, Limits
 from adapters.http.app import create_app
 from lkk_core import accounts, contracts
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import EnterCode, Register, SavePersonalData, SavePhone
-from lkk_core.commands.contracts import GrantAdministrator
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
+from lkk_core.contracts.commands import GrantAdministrator
+from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import bound
 from tests.readings_support import C5, EO1, FIG12, INSIDE, PERIOD, install_interval
 from tests.support import CHROME, PASSWORD, Mailbox

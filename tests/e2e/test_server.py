@@ -29,10 +29,10 @@ import waitress
 from adapters.http.app import MAX_BODY_BYTES, create_app
 from adapters.mail import EmlDirectoryMailer
 from lkk_core.bootstrap import bootstrap
-from lkk_core.outbox import Outbox
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.services import Services
+from lkk_core.kernel.outbox import Outbox
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.services import Services
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +134,7 @@ def running(services: Services, outbox: Outbox, outbox_dir: Path) -> Iterator[Se
 def server(store_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     services = bootstrap(store_env)
     outbox_dir = tmp_path / "outbox"
-    with running(services, Outbox(services.app, EmlDirectoryMailer(outbox_dir), services.secret), outbox_dir) as up:
+    with running(services, Outbox.for_services(services, EmlDirectoryMailer(outbox_dir)), outbox_dir) as up:
         yield up
 
 

@@ -32,8 +32,8 @@ from adapters.billing.manual_examples import MANUAL_CONTRACTS
 from adapters.billing.records import contract_record
 from adapters.billing.requisites import is_valid_account, is_valid_inn
 from adapters.cli import billing_cli
-from lkk_core.app import ConfigurationError
-from lkk_core.billing import PriceCategory, Quantity, ReadingWindow
+from lkk_core.kernel.app import ConfigurationError
+from lkk_core.kernel.billing import PriceCategory, Quantity, ReadingWindow
 
 MSK = ZoneInfo("Europe/Moscow")
 HEADER = {"format": "lkk-billing-dataset", "version": 1}

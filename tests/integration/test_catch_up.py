@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import BATCH, Views, verify
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import BATCH, Views, verify
+from lkk_core.kernel.services import Services
 from tests.support import Mailbox, registered
 
 pytestmark = pytest.mark.slow

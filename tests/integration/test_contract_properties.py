@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from lkk_core import contracts
-from lkk_core.aggregates.contract_binding import (
+from lkk_core.contracts.contract_binding import (
     BINDING_LIFETIME,
     BOUND,
     EXPIRED,
@@ -43,20 +43,21 @@ from lkk_core.aggregates.contract_binding import (
     ContractBinding,
     binding_id,
 )
-from lkk_core.aggregates.contract_roles import ADMINISTRATOR_GRANT, BINDING, STAFF_GRANT, ContractRoles, roles_id
+from lkk_core.contracts.contract_roles import ADMINISTRATOR_GRANT, BINDING, STAFF_GRANT, ContractRoles, roles_id
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.contracts import (
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.contracts.commands import (
     ConfirmBinding,
     GrantAdministrator,
     GrantRole,
     RefuseAdministratorRequest,
     RequestBinding,
 )
-from lkk_core.errors import Conflict, Expired, Forbidden, LkkError, NotFound
-from lkk_core.permissions import GRANTABLE_BY_ADMINISTRATOR, Role
-from lkk_core.services import StaffActor
+from lkk_core.kernel.errors import Conflict, Expired, Forbidden, LkkError, NotFound
+from lkk_core.kernel.permissions import GRANTABLE_BY_ADMINISTRATOR, Role
+from lkk_core.kernel.services import StaffActor
 from lkk_core.sweep import sweep
+from lkk_core.contracts import ContractsView
 from tests.conftest import base_env
 from tests.contracts_support import C1, C2, C3, C4, Catalogue
 from tests.support import Mailbox, replays_and_verifies, registered
@@ -410,7 +411,7 @@ class ContractCommands(RuleBasedStateMachine):
 
     @invariant()
     def every_holder_bound_the_contract_or_was_granted_it(self) -> None:
-        rows = self.services.views["contracts"].rows("SELECT contract_number, account_id, source FROM {holdings}")
+        rows = self.services.views.of(ContractsView).rows("SELECT contract_number, account_id, source FROM {holdings}")
         twice = [key for key, n in Counter((r["contract_number"], r["account_id"]) for r in rows).items() if n > 1]
         assert not twice  # ROL-04
         for row in rows:
@@ -427,7 +428,7 @@ class ContractCommands(RuleBasedStateMachine):
 
     @invariant()
     def the_contracts_view_agrees_with_the_model(self) -> None:
-        view = self.services.views["contracts"]
+        view = self.services.views.of(ContractsView)
         for number in NUMBERS:
             rows = view.holders(number)
             seen = {UUID(r["account_id"]): (Role(r["role"]), None if r["energy_objects"] is None

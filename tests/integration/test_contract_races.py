@@ -16,14 +16,15 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from lkk_core import contracts
-from lkk_core.aggregates.contract_binding import ContractBinding
-from lkk_core.aggregates.contract_roles import ADMINISTRATOR_GRANT, SECOND_ADMINISTRATOR, ContractRoles, roles_id
+from lkk_core.contracts.contract_binding import ContractBinding
+from lkk_core.contracts.contract_roles import ADMINISTRATOR_GRANT, SECOND_ADMINISTRATOR, ContractRoles, roles_id
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.contracts import ConfirmBinding, GrantAdministrator, GrantRole, RequestBinding
-from lkk_core.errors import Conflict
-from lkk_core.permissions import Role
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.contracts.commands import ConfirmBinding, GrantAdministrator, GrantRole, RequestBinding
+from lkk_core.kernel.errors import Conflict
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Actor, Services, StaffActor
+from lkk_core.contracts import ContractsView
 from tests.contracts_support import C1, C2, C3, C4, Catalogue, bound
 from tests.support import Mailbox, registered
 
@@ -110,7 +111,7 @@ def test_rol05_of_eight_holders_raced_to_administrator_exactly_one_wins(
     assert roles.administrator == holders[winners[0]].account_id
     assert Counter(h.role for h in roles.holdings.values()) == {Role.ADMINISTRATOR: 1, Role.MANAGER: RACERS - 1}
     store_services.views.catch_up()
-    admins = [r for r in store_services.views["contracts"].holders(C1) if r["role"] == Role.ADMINISTRATOR]
+    admins = [r for r in store_services.views.of(ContractsView).holders(C1) if r["role"] == Role.ADMINISTRATOR]
     assert [UUID(r["account_id"]) for r in admins] == [holders[winners[0]].account_id]
 
 
@@ -156,7 +157,7 @@ def test_con07_eight_accounts_binding_one_contract_at_once_lose_no_binding(
     assert sorted(e.account_id for e in granted) == sorted(b.account_id for b in binders)  # no lost update
     assert len(role_events(store_services, C2, ContractRoles.Opened)) == 1
     store_services.views.catch_up()
-    assert len(store_services.views["contracts"].holders(C2)) == RACERS
+    assert len(store_services.views.of(ContractsView).holders(C2)) == RACERS
 
 
 @pytest.mark.postgres

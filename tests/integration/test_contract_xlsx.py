@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.billing.contract_xlsx import contract_workbook, contract_xlsx_filename
-from lkk_core.billing import (
+from lkk_core.kernel.billing import (
     BankDetails,
     Contact,
     Contract,

@@ -8,15 +8,15 @@ from uuid import uuid4
 
 from adapters.billing.dataset import INTERVAL_READING_KINDS, DatasetBilling, write_dataset
 from lkk_core import readings
-from lkk_core.aggregates.interval_act import IntervalAct
-from lkk_core.billing import SubmittedProfile
-from lkk_core.billing_feed import BillingFeed
+from lkk_core.readings.interval_act import IntervalAct
+from lkk_core.kernel.billing import SubmittedProfile
+from lkk_core.kernel.billing_feed import BillingFeed
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingsFilter, UploadIntervalProfile
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingsFilter, UploadIntervalProfile
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.services import Services
 from tests.contracts_support import Catalogue
 from tests.readings_support import (
     C5,

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 
 from adapters.mail import EmlDirectoryMailer, SmtpMailer, mailer_from_url
-from lkk_core.ports import MailRejected, OutgoingMail
+from lkk_core.kernel.ports import MailRejected, OutgoingMail
 
 MAIL = OutgoingMail(
     message_id="3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b.4",

@@ -10,10 +10,10 @@ import pytest
 
 from adapters.mail import EmlDirectoryMailer
 from lkk_core import accounts
-from lkk_core.commands.accounts import DeleteAccount
-from lkk_core.outbox import Outbox
-from lkk_core.ports import MailRejected, OutgoingMail
-from lkk_core.services import Services
+from lkk_core.accounts.commands import DeleteAccount
+from lkk_core.kernel.outbox import Outbox
+from lkk_core.kernel.ports import MailRejected, OutgoingMail
+from lkk_core.kernel.services import Services
 from tests.support import PASSWORD, Letters, Mailbox, registered
 
 
@@ -26,14 +26,14 @@ class BrokenMailer:
 
 def test_a_failed_send_stays_pending_and_goes_out_later(store_services: Services) -> None:
     registered(store_services, Mailbox(store_services), confirm=False)
-    broken = Outbox(store_services.app, BrokenMailer(), store_services.secret)
+    broken = Outbox.for_services(store_services, BrokenMailer())
 
     with pytest.raises(ConnectionRefusedError):
         broken.deliver_pending()
     assert broken.position() == 0
 
     letters = Letters()
-    working = Outbox(store_services.app, letters, store_services.secret)  # e.g. after a restart
+    working = Outbox.for_services(store_services, letters)  # e.g. after a restart
     assert working.deliver_pending() == 1
     assert [m.to for m in letters.sent] == ["alice@example.com"]
 
@@ -41,11 +41,11 @@ def test_a_failed_send_stays_pending_and_goes_out_later(store_services: Services
 def test_each_recorded_mail_is_sent_once(store_services: Services) -> None:
     registered(store_services, Mailbox(store_services), "bob@example.com", confirm=False)
     letters = Letters()
-    outbox = Outbox(store_services.app, letters, store_services.secret)
+    outbox = Outbox.for_services(store_services, letters)
 
     outbox.deliver_pending()
     outbox.deliver_pending()
-    Outbox(store_services.app, letters, store_services.secret).deliver_pending()  # another instance, same tracking
+    Outbox.for_services(store_services, letters).deliver_pending()  # another instance, same tracking
 
     assert len(letters.sent) == 1
 
@@ -53,7 +53,7 @@ def test_each_recorded_mail_is_sent_once(store_services: Services) -> None:
 def test_mail_to_a_deleted_account_is_not_sent(services: Services) -> None:
     mailbox = Mailbox(services)
     actor = registered(services, mailbox)
-    from lkk_core.commands.accounts import RequestPasswordReset  # noqa: PLC0415
+    from lkk_core.accounts.commands import RequestPasswordReset  # noqa: PLC0415
 
     services.clock.advance(minutes=2)  # type: ignore[attr-defined]
     accounts.request_password_reset(services, RequestPasswordReset(email="alice@example.com"))
@@ -64,7 +64,7 @@ def test_mail_to_a_deleted_account_is_not_sent(services: Services) -> None:
 
 def test_the_eml_mailer_writes_a_readable_letter_once_per_message(services: Services, tmp_path: Path) -> None:
     registered(services, Mailbox(services), confirm=False)
-    outbox = Outbox(services.app, EmlDirectoryMailer(tmp_path / "outbox"), services.secret)
+    outbox = Outbox.for_services(services, EmlDirectoryMailer(tmp_path / "outbox"))
     outbox.deliver_pending()
 
     [file] = (tmp_path / "outbox").glob("*.eml")
@@ -91,7 +91,7 @@ def test_a_permanently_refused_letter_does_not_hold_up_later_ones(store_services
     registered(store_services, Mailbox(store_services), "gone@example.com", confirm=False)
     registered(store_services, Mailbox(store_services), "bob@example.com", confirm=False)
     mailer = RejectingMailer()
-    outbox = Outbox(store_services.app, mailer, store_services.secret)
+    outbox = Outbox.for_services(store_services, mailer)
 
     assert outbox.deliver_pending() == 1
     assert outbox.deliver_pending() == 0  # the refused one is not retried for ever

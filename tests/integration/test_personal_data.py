@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from lkk_core import accounts
-from lkk_core.aggregates.account import Account
-from lkk_core.commands.accounts import DeleteAccount, SavePersonalData
-from lkk_core.personal_data import REDACTED
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.services import Services
+from lkk_core.accounts.account import Account
+from lkk_core.accounts.commands import DeleteAccount, SavePersonalData
+from lkk_core.kernel.personal_data import REDACTED
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.services import Services
+from lkk_core.accounts import ProfileView
 from tests.support import PASSWORD, Mailbox, registered
 
 # Unique strings, so that a hit in the raw bytes can only be the person's data.
@@ -41,7 +42,7 @@ def canaries(services: Services) -> tuple[Mailbox, object]:
     accounts.save_personal_data(
         services, zoya, SavePersonalData(last_name=SURNAME, first_name=NAME, address=ADDRESS)
     )
-    from lkk_core.commands.accounts import SavePhone  # noqa: PLC0415
+    from lkk_core.accounts.commands import SavePhone  # noqa: PLC0415
 
     accounts.save_phone(services, zoya, SavePhone(phone=PHONE))
     registered(services, mailbox, "someone.else@example.com")  # a bystander whose data must stay
@@ -77,7 +78,7 @@ def test_acc17_log_replays_with_placeholders_and_views_verify(
     assert registered_event.email == REDACTED
     store_services.views.rebuild()
     assert verify(store_services.app, ALL_PROJECTIONS, store_services.views, tmp_path / "verify") == []
-    bystander = store_services.views["profile"].rows("SELECT * FROM {profile} WHERE deleted_at IS NULL")
+    bystander = store_services.views.of(ProfileView).rows("SELECT * FROM {profile} WHERE deleted_at IS NULL")
     assert [row["email"] for row in bystander] == ["someone.else@example.com"]
 
 
@@ -91,7 +92,7 @@ def test_acc17_the_email_registers_again_after_deletion(store_services: Services
 
 
 def test_no_new_personal_data_about_a_forgotten_person(services: Services) -> None:
-    from lkk_core.personal_data import SubjectForgotten  # noqa: PLC0415
+    from lkk_core.kernel.personal_data import SubjectForgotten  # noqa: PLC0415
 
     _, zoya = canaries(services)
     stale = services.get(Account, zoya.account_id)  # loaded before the deletion

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from eventsourcing.projection import ProjectionRunner
 
-from lkk_core.app import LkkApplication
+from lkk_core.kernel.app import LkkApplication
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.projections import ProfileProjection, ProfileView, concrete_view
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts import ProfileProjection, ProfileView
+from lkk_core.kernel.views import concrete_view
 from tests.support import Mailbox, registered
 
 pytestmark = pytest.mark.postgres

@@ -7,9 +7,10 @@ from collections import Counter
 
 from lkk_core import accounts
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import Register
-from lkk_core.errors import Conflict
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import Register
+from lkk_core.kernel.errors import Conflict
+from lkk_core.accounts import ProfileView
 from tests.support import CHROME, PASSWORD
 
 RACERS = 8
@@ -43,7 +44,7 @@ def test_acc02_concurrent_registrations_of_one_email_yield_one_account_and_confl
     assert Counter(outcomes) == {"registered": 1, "conflict": RACERS - 1}
     judge = racers[0]
     judge.views.catch_up()
-    assert len(judge.views["profile"].rows("SELECT * FROM {profile}")) == 1
+    assert len(judge.views.of(ProfileView).rows("SELECT * FROM {profile}")) == 1
     for services in racers:
         services.views.close()
         services.app.close()

@@ -29,8 +29,8 @@ from adapters.billing.readings_files import (
 )
 from adapters.billing.readings_files import problems
 from adapters.billing.readings_files.problems import FILL_IN, NEGATIVE, NOT_A_NUMBER, UNCACHED_FORMULA
-from lkk_core.billing import Quantity
-from lkk_core.errors import ValidationFailed
+from lkk_core.kernel.billing import Quantity
+from lkk_core.kernel.errors import ValidationFailed
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "readings"
 T0 = datetime(2026, 11, 2, 9, 0, 7, tzinfo=UTC)

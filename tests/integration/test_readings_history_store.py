@@ -8,13 +8,13 @@ from pathlib import Path
 
 from adapters.billing.dataset import DATASET_SOURCE, DatasetBilling, write_dataset
 from lkk_core import readings
-from lkk_core.billing import AcceptedReading, Quantity, ScaleReading
+from lkk_core.kernel.billing import AcceptedReading, Quantity, ScaleReading
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingsHistoryFilter
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.services import Services, StaffActor
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingsHistoryFilter
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.services import Services, StaffActor
 from tests.contracts_support import Catalogue
 from tests.readings_support import (
     A_PLUS,

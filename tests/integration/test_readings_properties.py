@@ -33,13 +33,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from lkk_core import readings
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingInput, ReadingsFilter
-from lkk_core.errors import Conflict, Forbidden, LkkError, ValidationFailed, WindowClosed
-from lkk_core.permissions import Role
-from lkk_core.services import StaffActor
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingInput, ReadingsFilter
+from lkk_core.kernel.errors import Conflict, Forbidden, LkkError, ValidationFailed, WindowClosed
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import StaffActor
 from tests.conftest import base_env
 from tests.contracts_support import Catalogue, moscow_window
 from tests.readings_support import (

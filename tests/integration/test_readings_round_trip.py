@@ -24,10 +24,10 @@ from adapters.billing.readings_files import Limits
 from adapters.billing.readings_files.history_xlsx import readings_history_xlsx
 from adapters.billing.readings_files.uploads import integral_template_for, submit_integral_file
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingsHistoryFilter
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingsHistoryFilter
 from lkk_core.readings import accept_period, readings_history
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.conftest import base_env
 from tests.contracts_support import Catalogue
 from tests.readings_support import C5, FIG12, INSIDE, OTHER_EO_METER, PERIOD, REACTIVE, TWO_ZONES, administrator

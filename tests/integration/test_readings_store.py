@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lkk_core import readings
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing_feed import BillingFeed
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingsFilter
-from lkk_core.services import Services, StaffActor
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
+from lkk_core.kernel.billing_feed import BillingFeed
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingsFilter
+from lkk_core.kernel.services import Services, StaffActor
 from tests.contracts_support import Catalogue
 from tests.readings_support import C5, FIG12, INSIDE, PERIOD, administrator, reading, submit
 from tests.support import Mailbox

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from lkk_core import accounts
-from lkk_core.aggregates.account import Account
-from lkk_core.app import LkkApplication
+from lkk_core.accounts.account import Account
+from lkk_core.kernel.app import LkkApplication
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import (
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import (
     ChangeEmail,
     ChangePassword,
     DeleteAccount,
@@ -27,8 +27,9 @@ from lkk_core.commands.accounts import (
     SavePhone,
     SwitchTwoFactor,
 )
-from lkk_core.errors import LkkError
-from lkk_core.services import Actor
+from lkk_core.kernel.errors import LkkError
+from lkk_core.kernel.services import Actor
+from lkk_core.accounts import ProfileView
 from tests.conftest import base_env
 from tests.support import CHROME, FIREFOX, PASSWORD, Mailbox, registered
 
@@ -166,7 +167,7 @@ class AccountCommands(RuleBasedStateMachine):
 
     @invariant()
     def one_live_account_per_email(self) -> None:
-        rows = self.services.views["profile"].rows("SELECT email FROM {profile} WHERE deleted_at IS NULL")
+        rows = self.services.views.of(ProfileView).rows("SELECT email FROM {profile} WHERE deleted_at IS NULL")
         emails = [r["email"].strip().lower() for r in rows if r["email"]]
         assert len(emails) == len(set(emails))
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from lkk_core import accounts
-from lkk_core.aggregates.account import Account
+from lkk_core.accounts.account import Account
 from lkk_core.bootstrap import bootstrap
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import ChangeEmail, LogIn, SwitchTwoFactor
-from lkk_core.projections import ALL_PROJECTIONS
-from lkk_core.projections.catch_up import verify
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import ChangeEmail, LogIn, SwitchTwoFactor
+from lkk_core.bootstrap import ALL_PROJECTIONS
+from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.services import Services
+from lkk_core.accounts import ProfileView
 from tests.support import FIREFOX, PASSWORD, Mailbox, registered
 
 
@@ -50,7 +51,7 @@ def test_views_rebuilt_from_zero_equal_the_live_views(store_services: Services, 
 
 def test_verify_reports_a_tampered_view(store_services: Services, tmp_path: Path) -> None:
     story(store_services)
-    view = store_services.views["profile"]
+    view = store_services.views.of(ProfileView)
     with view.datastore.transaction(commit=True) as cursor:
         cursor.execute(view.sql("UPDATE {profile} SET phone = ?"), ("+70000000000",))
 
@@ -63,13 +64,13 @@ def test_external_views_are_caught_up_by_another_process_and_waited_for(store_en
     writer = bootstrap({**store_env, "LKK_PROJECTIONS": "external"}, clock=clock)
     for i in range(3):
         registered(writer, Mailbox(writer), f"user{i}@example.com")
-    assert writer.views["profile"].rows("SELECT * FROM {profile}") == []  # nobody followed the log yet
+    assert writer.views.of(ProfileView).rows("SELECT * FROM {profile}") == []  # nobody followed the log yet
     assert not writer.views.wait_for(writer.app.head(), timeout=0.05)
 
     reader = bootstrap(store_env, clock=clock)  # a second process's view of the same store
     reader.views.catch_up()
     assert reader.views.wait_for(writer.app.head(), timeout=0.1)
-    assert len(reader.views["profile"].rows("SELECT * FROM {profile}")) == 3
+    assert len(reader.views.of(ProfileView).rows("SELECT * FROM {profile}")) == 3
 
 
 def test_stored_events_are_plain_json_without_personal_data(store_services: Services) -> None:
@@ -86,8 +87,8 @@ def test_stored_events_are_plain_json_without_personal_data(store_services: Serv
 
 
 def test_no_log_write_when_a_command_is_refused(store_services: Services) -> None:
-    from lkk_core.commands.accounts import Register  # noqa: PLC0415
-    from lkk_core.errors import ValidationFailed  # noqa: PLC0415
+    from lkk_core.accounts.commands import Register  # noqa: PLC0415
+    from lkk_core.kernel.errors import ValidationFailed  # noqa: PLC0415
     from tests.support import CHROME  # noqa: PLC0415
 
     with pytest.raises(ValidationFailed):

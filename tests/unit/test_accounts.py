@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lkk_core import accounts
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import (
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import (
     ChangeEmail,
     ChangePassword,
     ConfirmLogin,
@@ -22,7 +22,7 @@ from lkk_core.commands.accounts import (
     SavePhone,
     SwitchTwoFactor,
 )
-from lkk_core.errors import (
+from lkk_core.kernel.errors import (
     Conflict,
     Expired,
     PreconditionFailed,
@@ -31,14 +31,15 @@ from lkk_core.errors import (
     ValidationFailed,
     WrongCredentials,
 )
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.services import Actor, Services, StaffActor
+from lkk_core.accounts import ProfileView, SessionsView
 from tests.support import CHROME, FIREFOX, PASSWORD, Mailbox, registered
 
 STAFF = StaffActor("staff-1")
 
 
 def profile(services: Services, actor: Actor) -> dict:
-    return services.views["profile"].profile(actor.account_id)
+    return services.views.of(ProfileView).profile(actor.account_id)
 
 
 def log_in(services: Services, identifier: str, password: str = PASSWORD, device=CHROME):
@@ -235,7 +236,7 @@ class TestLogin:
                 ConfirmLogin(account_id=held.account_id, challenge_id=held.challenge_id,
                              code="00000" if right != "00000" else "11111"),
             )
-        assert len(services.views["sessions"].sessions(actor.account_id)) == 1
+        assert len(services.views.of(SessionsView).sessions(actor.account_id)) == 1
 
 
 class TestSessions:
@@ -243,7 +244,7 @@ class TestSessions:
         actor = registered(services, mailbox)
         log_in(services, "alice@example.com", device=FIREFOX)
 
-        rows = services.views["sessions"].sessions(actor.account_id, actor.session_id)
+        rows = services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
         assert {(r["browser"], r["os"], r["current"]) for r in rows} == {
             ("Google Chrome", "Windows", True), ("Mozilla Firefox", "Windows", False)
         }
@@ -258,7 +259,7 @@ class TestSessions:
 
         with pytest.raises(Unauthenticated):
             accounts.authenticate(services, other.token)
-        assert [r["session_id"] for r in services.views["sessions"].sessions(actor.account_id)] == [str(actor.session_id)]
+        assert [r["session_id"] for r in services.views.of(SessionsView).sessions(actor.account_id)] == [str(actor.session_id)]
 
     def test_as12_acc15_logout_ends_the_current_session(self, services: Services, mailbox: Mailbox) -> None:
         result = (registered(services, mailbox), log_in(services, "alice@example.com"))[1]
@@ -345,7 +346,7 @@ class TestPasswords:
     ) -> None:
         account_id = accounts.import_legacy_account(
             services, STAFF, ImportLegacyAccount(login="ivanov77", password=PASSWORD)
-        )
+        ).account_id
         accounts.request_password_reset(services, RequestPasswordReset(email="iv@example.com"))
         assert mailbox.deliver() == []
 
@@ -362,7 +363,7 @@ class TestPasswords:
     ) -> None:
         account_id = accounts.import_legacy_account(
             services, STAFF, ImportLegacyAccount(login="ivanov77", email="iv@example.com", password=PASSWORD)
-        )
+        ).account_id
         accounts.restore_email(services, STAFF, account_id, RestoreEmail(email="IV@Example.com"))
 
         with pytest.raises(Conflict):
@@ -373,7 +374,7 @@ class TestPasswords:
     def test_acc08_acc11a_an_account_without_email_cannot_switch_on_two_factor(self, services: Services) -> None:
         account_id = accounts.import_legacy_account(
             services, STAFF, ImportLegacyAccount(login="ivanov77", password=PASSWORD)
-        )
+        ).account_id
         session = log_in(services, "ivanov77")
         actor = Actor(account_id, session.session_id)
         accounts.save_personal_data(services, actor, SavePersonalData(last_name="Иванов", first_name="Иван"))
@@ -444,4 +445,4 @@ class TestDeletion:
 
         with pytest.raises(Unauthenticated):
             accounts.switch_two_factor(services, alice, SwitchTwoFactor(enabled=False))
-        assert services.views["sessions"].sessions(alice.account_id) == []
+        assert services.views.of(SessionsView).sessions(alice.account_id) == []

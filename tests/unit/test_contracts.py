@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from lkk_core import accounts, contracts
-from lkk_core.aggregates.contract_binding import ContractBinding
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import ChangeEmail, DeleteAccount
-from lkk_core.commands.contracts import ConfirmBinding, GrantAdministrator, GrantRole, RequestBinding
-from lkk_core.errors import Conflict, Expired, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from lkk_core.permissions import Role
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.contracts.contract_binding import ContractBinding
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import ChangeEmail, DeleteAccount
+from lkk_core.contracts.commands import ConfirmBinding, GrantAdministrator, GrantRole, RequestBinding
+from lkk_core.kernel.errors import Conflict, Expired, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Actor, Services, StaffActor
 from lkk_core.sweep import sweep
 from tests.contracts_support import C1, C2, C3, C4, bound, contract, link_of
 from tests.support import PASSWORD, Mailbox, registered

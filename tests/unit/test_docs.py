@@ -23,15 +23,15 @@ from eventsourcing.utils import get_topic
 
 from adapters.http import problems
 from adapters.http.app import ROUTES
-from lkk_core.aggregates.account import Account
-from lkk_core.aggregates.contract_binding import ContractBinding
-from lkk_core.aggregates.contract_roles import ContractRoles
-from lkk_core.aggregates.identifier_index import IdentifierIndex
-from lkk_core.aggregates.interval_act import IntervalAct
-from lkk_core.aggregates.reading_submission import ReadingSubmission
-from lkk_core.outbox import Outbox
-from lkk_core.personal_data import pii_fields
-from lkk_core.projections import ALL_PROJECTIONS
+from lkk_core.accounts.account import Account
+from lkk_core.contracts.contract_binding import ContractBinding
+from lkk_core.contracts.contract_roles import ContractRoles
+from lkk_core.accounts.identifier_index import IdentifierIndex
+from lkk_core.readings.interval_act import IntervalAct
+from lkk_core.readings.reading_submission import ReadingSubmission
+from lkk_core.kernel.outbox import Outbox
+from lkk_core.kernel.personal_data import pii_fields
+from lkk_core.bootstrap import ALL_PROJECTIONS
 from tests.conftest import base_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,7 +211,7 @@ def test_relative_links_resolve(page: Path) -> None:
 
 
 def test_roles_reference_reproduces_table_3() -> None:
-    from lkk_core.permissions import TABLE_3, Capability, Role  # noqa: PLC0415
+    from lkk_core.kernel.permissions import TABLE_3, Capability, Role  # noqa: PLC0415
 
     text = (DOCS / "reference" / "roles.md").read_text(encoding="utf-8")
     columns = (Role.POWER_ENGINEER, Role.ACCOUNTANT, Role.MANAGER, Role.ADMINISTRATOR)

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from adapters.http import problems
 from adapters.http.app import ROUTES, create_app
-from lkk_core import errors
-from lkk_core.clock import FixedClock
-from lkk_core.services import Services
+from lkk_core.kernel import errors
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.services import Services
 from tests.http_support import (
     CHROME_UA,
     FIREFOX_UA,

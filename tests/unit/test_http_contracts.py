@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.http.app import ROUTES, create_app
-from lkk_core.clock import FixedClock
-from lkk_core.permissions import Capability, Role
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.permissions import Capability, Role
+from lkk_core.kernel.services import Services
 from tests.contracts_support import C1, C2, C3, C4, link_of
 from tests.http_contracts_support import (
     COLUMNS,

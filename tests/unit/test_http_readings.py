@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from adapters.http.app import create_app
-from lkk_core.clock import FixedClock
-from lkk_core.permissions import Role
-from lkk_core.services import Services
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Services
 from tests.contracts_support import MOSCOW
 from tests.http_contracts_support import (
     STAFF_TOKEN,

@@ -20,11 +20,11 @@ from adapters.billing.readings_files import HEADERS, HOURS, Limits
 from adapters.billing.readings_files.uploads import limits_from_env
 from adapters.http.app import create_app
 from lkk_core import readings
-from lkk_core.app import ConfigurationError
-from lkk_core.billing import PriceCategory
-from lkk_core.clock import FixedClock
-from lkk_core.permissions import Role
-from lkk_core.services import Services, StaffActor
+from lkk_core.kernel.app import ConfigurationError
+from lkk_core.kernel.billing import PriceCategory
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Services, StaffActor
 from tests.http_contracts_support import STAFF_TOKEN, ContractsClient, administrator_of, holder_of, read
 from tests.http_support import CHROME_UA, assert_problem, bearer, media_type
 from tests.readings_support import (

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lkk_core.errors import ValidationFailed
-from lkk_core.passwords import Requirement, check_password, unmet_requirements
+from lkk_core.kernel.errors import ValidationFailed
+from lkk_core.accounts.passwords import Requirement, check_password, unmet_requirements
 
 FORM_ORDER = ["LATIN_ONLY", "MIN_LENGTH", "UPPERCASE", "LOWERCASE", "DIGITS", "NO_SPACES", "MAX_LENGTH"]
 PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))

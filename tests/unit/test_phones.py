@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lkk_core.errors import ValidationFailed
-from lkk_core.phones import normalise_phone
+from lkk_core.kernel.errors import ValidationFailed
+from lkk_core.accounts.phones import normalise_phone
 
 MESSAGE = "Введите номер телефона в формате +7 XXX XXX-XX-XX"
 TEN_DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)

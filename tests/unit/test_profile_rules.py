@@ -6,10 +6,11 @@ import pydantic
 import pytest
 
 from lkk_core import accounts
-from lkk_core.aggregates.account import Account
-from lkk_core.commands.accounts import ChangeEmail, EnterCode, SavePersonalData, SavePhone, SwitchTwoFactor
-from lkk_core.errors import PreconditionFailed, ValidationFailed
-from lkk_core.services import Services
+from lkk_core.accounts.account import Account
+from lkk_core.accounts.commands import ChangeEmail, EnterCode, SavePersonalData, SavePhone, SwitchTwoFactor
+from lkk_core.kernel.errors import PreconditionFailed, ValidationFailed
+from lkk_core.kernel.services import Services
+from lkk_core.accounts import ProfileView
 from tests.support import Mailbox, registered
 
 
@@ -17,7 +18,7 @@ def test_prf01_profile_shows_personal_contact_data_and_the_2fa_switch(services: 
     actor = registered(services, mailbox)
     accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))
 
-    row = services.views["profile"].profile(actor.account_id)
+    row = services.views.of(ProfileView).profile(actor.account_id)
 
     assert {"last_name", "first_name", "patronymic", "organisation", "position", "address"} <= row.keys()
     assert (row["phone"], row["email"], row["email_confirmed"]) == ("+78121231231", "alice@example.com", True)
@@ -32,7 +33,7 @@ def test_prf02_editing_personal_data_replaces_it(services: Services, mailbox: Ma
         SavePersonalData(last_name="Смирнова", first_name="Анна", organisation="ООО «Свет»", position="Бухгалтер"),
     )
 
-    row = services.views["profile"].profile(actor.account_id)
+    row = services.views.of(ProfileView).profile(actor.account_id)
     assert (row["last_name"], row["organisation"], row["position"]) == ("Смирнова", "ООО «Свет»", "Бухгалтер")
 
 
@@ -48,7 +49,7 @@ def test_prf03_phone_edited_in_place_is_normalised(services: Services, mailbox: 
 
     accounts.save_phone(services, actor, SavePhone(phone="+7(960)825-00-00"))
 
-    assert services.views["profile"].profile(actor.account_id)["phone"] == "+79608250000"
+    assert services.views.of(ProfileView).profile(actor.account_id)["phone"] == "+79608250000"
     with pytest.raises(ValidationFailed):
         accounts.save_phone(services, actor, SavePhone(phone="+1 202 555 0100"))
 
@@ -58,7 +59,7 @@ def test_prf03_acc13_email_edited_in_place_needs_confirming(services: Services, 
 
     accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
 
-    row = services.views["profile"].profile(actor.account_id)
+    row = services.views.of(ProfileView).profile(actor.account_id)
     assert (row["email"], row["email_confirmed"]) == ("anna@example.com", False)
 
 

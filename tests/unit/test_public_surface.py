@@ -22,7 +22,7 @@ def test_all_is_sorted_and_complete() -> None:
 
 def test_importing_the_domain_pulls_in_no_adapter_or_framework() -> None:
     code = (
-        "import sys, lkk_core, lkk_core.accounts, lkk_core.projections, lkk_core.outbox;"
+        "import sys, lkk_core, lkk_core.accounts, lkk_core.contracts, lkk_core.readings, lkk_core.kernel.outbox;"
         "bad = [m for m in ('falcon', 'waitress', 'openpyxl', 'adapters', 'psycopg', 'smtplib') if m in sys.modules];"
         "print(','.join(bad))"
     )

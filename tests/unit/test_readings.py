@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from lkk_core import accounts, readings
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing_feed import BillingFeed
-from lkk_core.clock import FixedClock
-from lkk_core.commands.accounts import ChangeEmail
-from lkk_core.commands.readings import AWAITING, ReadingsFilter
-from lkk_core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, WindowClosed
-from lkk_core.permissions import Role
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
+from lkk_core.kernel.billing_feed import BillingFeed
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.accounts.commands import ChangeEmail
+from lkk_core.readings.commands import AWAITING, ReadingsFilter
+from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, WindowClosed
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import MOSCOW, C1, Catalogue
 from tests.readings_support import (
     C5,

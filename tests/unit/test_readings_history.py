@@ -19,14 +19,15 @@ from adapters.billing.readings_files.history_xlsx import (
     readings_history_xlsx,
 )
 from lkk_core import readings
-from lkk_core.aggregates.reading_submission import ReadingSubmission, submission_id
-from lkk_core.billing import AcceptedReading, Contract, ScaleReading
-from lkk_core.billing_feed import BillingFeed
-from lkk_core.clock import FixedClock
-from lkk_core.commands.readings import ReadingsHistoryFilter
-from lkk_core.errors import Forbidden, NotFound, ValidationFailed
-from lkk_core.permissions import Role
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
+from lkk_core.kernel.billing import AcceptedReading, Contract, ScaleReading
+from lkk_core.kernel.billing_feed import BillingFeed
+from lkk_core.kernel.clock import FixedClock
+from lkk_core.readings.commands import ReadingsHistoryFilter
+from lkk_core.kernel.errors import Forbidden, NotFound, ValidationFailed
+from lkk_core.kernel.permissions import Role
+from lkk_core.kernel.services import Actor, Services, StaffActor
+from lkk_core.readings import ReadingsView
 from tests.contracts_support import MOSCOW, C1, Catalogue
 from tests.readings_support import (
     A_PLUS,
@@ -343,7 +344,7 @@ class TestOldEvents:
         [event] = [e for e in services.app.events.get(opened.id) if isinstance(e, ReadingSubmission.Accepted)]
         assert event.readings == []
         assert shown(history(services, admin)) == []  # the energy objects are listed, with no readings
-        assert services.views["readings"].period(opened.id)["accepted_at"] is not None  # the old view still reads it
+        assert services.views.of(ReadingsView).period(opened.id)["accepted_at"] is not None  # the old view still reads it
 
         readings.accept_period(services, STAFF, C5, NOVEMBER)  # a later acceptance carries its readings
         assert services.get(ReadingSubmission, opened.id).version == 4  # noqa: PLR2004

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from lkk_core import accounts, contracts
-from lkk_core.commands.accounts import LogIn, SavePersonalData, SavePhone
-from lkk_core.commands.contracts import GrantAdministrator, GrantRole, RefuseAdministratorRequest
-from lkk_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lkk_core.permissions import (
+from lkk_core.accounts.commands import LogIn, SavePersonalData, SavePhone
+from lkk_core.contracts.commands import GrantAdministrator, GrantRole, RefuseAdministratorRequest
+from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lkk_core.kernel.permissions import (
     ENERGY_OBJECT_SCOPED,
     GRANTABLE_BY_ADMINISTRATOR,
     TABLE_3,
@@ -19,7 +19,8 @@ from lkk_core.permissions import (
     Role,
     allows,
 )
-from lkk_core.services import Actor, Services, StaffActor
+from lkk_core.kernel.services import Actor, Services, StaffActor
+from lkk_core.accounts import ProfileView
 from tests.contracts_support import C1, C2, C3, C4, COLUMNS, EXPECTED, bound
 from tests.support import CHROME, Mailbox, registered
 
@@ -316,7 +317,7 @@ class TestGrants:
 
         newbie = login(services, login_name, password)
 
-        me = services.views["profile"].profile(newbie.account_id)
+        me = services.views.of(ProfileView).profile(newbie.account_id)
         assert me["email_confirmed"] and me["stage"] == "personal_data"  # onboarding still applies (ACC-05)
         assert role_on(services, newbie) == "POWER_ENGINEER"
         assert login(services, "newbie@example.com", password)

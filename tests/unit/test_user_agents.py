@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lkk_core.user_agents import ClientInfo, fingerprint_basis, parse_user_agent
+from lkk_core.accounts.user_agents import ClientInfo, fingerprint_basis, parse_user_agent
 
 CHROME_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -37,8 +37,8 @@ from adapters.billing.readings_files.problems import (
     Limits,
     refuse,
 )
-from lkk_core.billing import Quantity
-from lkk_core.errors import ValidationFailed
+from lkk_core.kernel.billing import Quantity
+from lkk_core.kernel.errors import ValidationFailed
 
 HEADERS = (
     "Код ЭО", "Наименование ЭО", "Статус ЭО", "Номер ПУ", "Наименование ИК",

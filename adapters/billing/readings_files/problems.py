@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lkk_core.errors import ValidationFailed
+from lkk_core.kernel.errors import ValidationFailed
 
 MiB = 1024 * 1024
 

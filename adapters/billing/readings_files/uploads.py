@@ -35,16 +35,16 @@ from adapters.billing.readings_files.integral import (
 from adapters.billing.readings_files.interval import IntervalProfile, interval_template, parse_interval, primary_act_xlsx
 from adapters.billing.readings_files.problems import FILE_HAS_PROBLEMS, CellProblem, Limits
 from lkk_core import readings
-from lkk_core.app import ConfigurationError
-from lkk_core.billing import Contract, Quantity
-from lkk_core.commands.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
-from lkk_core.contracts import _common
-from lkk_core.errors import Conflict, ValidationFailed
-from lkk_core.permissions import Capability
-from lkk_core.readings._common import Place, places, scales_left_out
-from lkk_core.readings.interval import ActRecorded
-from lkk_core.readings.submission import ALL_SCALES, UNKNOWN_SCALE, ReadingsSaved
-from lkk_core.services import Actor, Services
+from lkk_core.kernel.app import ConfigurationError
+from lkk_core.kernel.billing import Contract, Quantity
+from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
+from lkk_core.kernel.access import valid_contract_number
+from lkk_core.kernel.errors import Conflict, ValidationFailed
+from lkk_core.kernel.permissions import Capability
+from lkk_core.readings import Place, places, scales_left_out
+from lkk_core.readings import ActRecorded
+from lkk_core.readings import ALL_SCALES, UNKNOWN_SCALE, ReadingsSaved
+from lkk_core.kernel.services import Actor, Services
 
 INTEGRAL_TEMPLATE_FILENAME = "Шаблон интегральных показаний.xlsx"  # NOTE: proposal, after the button's label
 # NOTE: proposals (not in the manual).
@@ -95,10 +95,8 @@ def integral_template_for(services: Services, actor: Actor, contract_number: str
     Raises:
         NotFound, Forbidden: As a submission for the contract would (RDG-19; an Accountant is forbidden).
     """
-    number = _common.contract_number(contract_number)
-    _common.reading_actor(services, actor)
-    _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)
-    _common.contract(services, number)
+    number = valid_contract_number(contract_number)
+    services.authorize(actor, Capability.SUBMIT_READINGS, number)
     page = readings.readings_page(services, actor, ReadingsFilter(contract_number=number, status=AWAITING,
                                                                   period=period))
     rows = [
@@ -131,10 +129,8 @@ def submit_integral_file(
         ValidationFailed: ``details['errors']`` lists ``{sheet, row, column, cell, message}`` per problem.
         Conflict: A row's meter or energy object is not in «Ожидание» (RDG-03), with the cells.
     """
-    number = _common.contract_number(contract_number)
-    _common.reading_actor(services, actor)
-    _common.require_capability(services, actor, number, Capability.SUBMIT_READINGS)
-    contract = _common.contract(services, number)
+    number = valid_contract_number(contract_number)
+    contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
     sheet = read_first_sheet(data, limits)
     try:
         values = _IntegralSheet(sheet, filename).values()

@@ -10,8 +10,8 @@ import falcon
 from adapters.http import schemas
 from adapters.http.resources.base import Operation, Resource, device
 from lkk_core import accounts
-from lkk_core.commands import accounts as cmd
-from lkk_core.errors import NotFound
+from lkk_core.kernel.errors import NotFound
+from lkk_core.accounts import ProfileView, SessionsView
 
 
 def _opened(result: Any) -> dict[str, Any]:
@@ -24,9 +24,9 @@ class Registrations(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Register with e-mail and password; the code goes to the e-mail", 201,
-                                    schemas.SessionOpened, cmd.Register, "ACC-01, ACC-02, ACC-03, ACC-09")}
+                                    schemas.SessionOpened, accounts.Register, "ACC-01, ACC-02, ACC-03, ACC-09")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.Register) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.Register) -> None:
         reg = accounts.register(self.services, body, device(req))
         media = {"account_id": str(reg.account_id), "session_id": str(reg.session_id), "token": reg.token,
                  "stage": "email_code", "position": reg.position}
@@ -38,10 +38,10 @@ class Sessions(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Log in by e-mail or login; 202 when a new device must confirm", 201,
-                                    schemas.SessionOpened, cmd.LogIn, "ACC-07, ACC-08",
+                                    schemas.SessionOpened, accounts.LogIn, "ACC-07, ACC-08",
                                     alternatives=((202, schemas.LoginHeld),))}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.LogIn) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.LogIn) -> None:
         result = accounts.log_in(self.services, body, device(req, body.device_id))
         if result.token is None:
             media = {"account_id": str(result.account_id), "challenge_id": str(result.challenge_id),
@@ -56,9 +56,9 @@ class LoginConfirmation(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Confirm a held login with its code", 201, schemas.SessionOpened,
-                                    cmd.ConfirmLogin, "ACC-08")}
+                                    accounts.ConfirmLogin, "ACC-08")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ConfirmLogin) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ConfirmLogin) -> None:
         result = accounts.confirm_login(self.services, body)
         self.written(resp, result.position, 201, _opened(result))
 
@@ -68,9 +68,9 @@ class LoginCode(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Send the login code again (once a minute)", 202, schemas.Written,
-                                    cmd.ResendLoginCode, "ACC-04, ACC-08")}
+                                    accounts.ResendLoginCode, "ACC-04, ACC-08")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ResendLoginCode) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResendLoginCode) -> None:
         self.written(resp, accounts.resend_login_code(self.services, body), 202)
 
 
@@ -82,7 +82,7 @@ class Me(Resource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        row = self.services.views["profile"].profile(req.context.actor.account_id)
+        row = self.services.views.of(ProfileView).profile(req.context.actor.account_id)
         if row is None:
             raise NotFound
         resp.media = schemas.profile_out(row)
@@ -91,20 +91,20 @@ class Me(Resource):
 class PersonalData(Resource):
     """«Вы зарегистрировались» / «Редактирование профиля»."""
 
-    OPERATIONS = {"PUT": Operation("Save personal data", 200, schemas.Written, cmd.SavePersonalData,
+    OPERATIONS = {"PUT": Operation("Save personal data", 200, schemas.Written, accounts.SavePersonalData,
                                    "ACC-05, PRF-02")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SavePersonalData) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePersonalData) -> None:
         self.written(resp, accounts.save_personal_data(self.services, req.context.actor, body))
 
 
 class Phone(Resource):
     """The phone of the profile."""
 
-    OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, schemas.Written, cmd.SavePhone,
+    OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, schemas.Written, accounts.SavePhone,
                                    "ACC-05, PRF-03")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SavePhone) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePhone) -> None:
         self.written(resp, accounts.save_phone(self.services, req.context.actor, body))
 
 
@@ -112,9 +112,9 @@ class Email(Resource):
     """The e-mail of the profile."""
 
     OPERATIONS = {"PUT": Operation("Change the e-mail; it is unconfirmed until its code", 200, schemas.Written,
-                                   cmd.ChangeEmail, "ACC-02, ACC-13, PRF-03")}
+                                   accounts.ChangeEmail, "ACC-02, ACC-13, PRF-03")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.ChangeEmail) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangeEmail) -> None:
         self.written(resp, accounts.change_email(self.services, req.context.actor, body))
 
 
@@ -131,20 +131,20 @@ class EmailCode(Resource):
 class EmailConfirmation(Resource):
     """«Введите код, отправленный на почту»."""
 
-    OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, schemas.Written, cmd.EnterCode,
+    OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, schemas.Written, accounts.EnterCode,
                                     "ACC-03, ACC-12")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.EnterCode) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.EnterCode) -> None:
         self.written(resp, accounts.confirm_email(self.services, req.context.actor, body))
 
 
 class Password(Resource):
     """«Изменение пароля»."""
 
-    OPERATIONS = {"PUT": Operation("Change the password", 200, schemas.Written, cmd.ChangePassword,
+    OPERATIONS = {"PUT": Operation("Change the password", 200, schemas.Written, accounts.ChangePassword,
                                    "ACC-09, ACC-10")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.ChangePassword) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangePassword) -> None:
         self.written(resp, accounts.change_password(self.services, req.context.actor, body))
 
 
@@ -152,9 +152,9 @@ class TwoFactor(Resource):
     """«Двухфакторная аутентификация»."""
 
     OPERATIONS = {"PUT": Operation("Switch confirmation of logins from new devices", 200, schemas.Written,
-                                   cmd.SwitchTwoFactor, "ACC-08")}
+                                   accounts.SwitchTwoFactor, "ACC-08")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, body: cmd.SwitchTwoFactor) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SwitchTwoFactor) -> None:
         self.written(resp, accounts.switch_two_factor(self.services, req.context.actor, body))
 
 
@@ -162,9 +162,9 @@ class Deletion(Resource):
     """«Удалить аккаунт»."""
 
     OPERATIONS = {"POST": Operation("Delete the account (confirm with the password)", 200, schemas.Written,
-                                    cmd.DeleteAccount, "ACC-17")}
+                                    accounts.DeleteAccount, "ACC-17")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.DeleteAccount) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.DeleteAccount) -> None:
         self.written(resp, accounts.delete_account(self.services, req.context.actor, body))
 
 
@@ -177,7 +177,7 @@ class SessionList(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         actor = req.context.actor
-        rows = self.services.views["sessions"].sessions(actor.account_id, actor.session_id)
+        rows = self.services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
         items = [schemas.SessionRow.model_validate({k: v for k, v in r.items() if k != "account_id"}) for r in rows]
         resp.media = schemas.Sessions(items=items).model_dump(mode="json")
 
@@ -206,9 +206,9 @@ class PasswordRecovery(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("E-mail a recovery code; the answer never tells whether the e-mail exists",
-                                    202, None, cmd.RequestPasswordReset, "ACC-11")}
+                                    202, None, accounts.RequestPasswordReset, "ACC-11")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.RequestPasswordReset) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.RequestPasswordReset) -> None:
         accounts.request_password_reset(self.services, body)
         resp.status = 202
         resp.media = {}
@@ -219,9 +219,9 @@ class PasswordRecoveryConfirmation(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Set a new password with the recovery code; all sessions end", 200,
-                                    schemas.Written, cmd.ResetPassword, "ACC-09, ACC-11")}
+                                    schemas.Written, accounts.ResetPassword, "ACC-09, ACC-11")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ResetPassword) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResetPassword) -> None:
         self.written(resp, accounts.reset_password(self.services, body))
 
 
@@ -230,11 +230,11 @@ class StaffLegacyAccounts(Resource):
 
     auth = "staff"
     OPERATIONS = {"POST": Operation("Import an account that logs in by login", 201, schemas.AccountCreated,
-                                    cmd.ImportLegacyAccount, "ACC-07, ACC-11a")}
+                                    accounts.ImportLegacyAccount, "ACC-07, ACC-11a")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ImportLegacyAccount) -> None:
-        account_id = accounts.import_legacy_account(self.services, req.context.staff, body)
-        self.written(resp, self.services.app.head(), 201, {"account_id": str(account_id)})
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ImportLegacyAccount) -> None:
+        imported = accounts.import_legacy_account(self.services, req.context.staff, body)
+        self.written(resp, imported.position, 201, {"account_id": str(imported.account_id)})
 
 
 class StaffAccountEmail(Resource):
@@ -242,8 +242,8 @@ class StaffAccountEmail(Resource):
 
     auth = "staff"
     OPERATIONS = {"PUT": Operation("Restore a removed e-mail, unconfirmed", 200, schemas.Written,
-                                   cmd.RestoreEmail, "ACC-11a")}
+                                   accounts.RestoreEmail, "ACC-11a")}
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, account_id: UUID, body: cmd.RestoreEmail) -> None:
+    def on_put(self, req: falcon.Request, resp: falcon.Response, account_id: UUID, body: accounts.RestoreEmail) -> None:
         self.written(resp, accounts.restore_email(self.services, req.context.staff, account_id, body))
 

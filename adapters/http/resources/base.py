@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import falcon
 from pydantic import BaseModel
 
-from lkk_core.accounts.login import ClientDevice
-from lkk_core.services import Services
+from lkk_core.accounts import ClientDevice
+from lkk_core.kernel.services import Services
 
 POSITION_HEADER = "X-Lkk-Position"
 

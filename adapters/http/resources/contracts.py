@@ -12,8 +12,6 @@ from adapters.http import schemas
 from adapters.http.middleware import parse
 from adapters.http.resources.base import Operation, Resource
 from lkk_core import contracts
-from lkk_core.commands import contracts as cmd
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -33,10 +31,10 @@ class Bindings(Resource):
     """«Новый договор» → «Сохранить»."""
 
     OPERATIONS = {"POST": Operation("Ask to bind a contract: the link goes to the contract's e-mail", 202,
-                                    schemas.BindingRequestedOut, cmd.RequestBinding,
+                                    schemas.BindingRequestedOut, contracts.RequestBinding,
                                     "CON-02, CON-03, CON-04, CON-06, CON-07, ACC-06")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.RequestBinding) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: contracts.RequestBinding) -> None:
         result = contracts.request_binding(self.services, req.context.actor, body)
         media = {"binding_id": str(result.binding_id), "contract_number": result.contract_number,
                  "expires_at": result.expires_at.isoformat(), "position": result.position}
@@ -57,22 +55,22 @@ class BindingConfirmation(Resource):
     """The link of the binding letter: no login needed, the token identifies the request."""
 
     auth = "public"
-    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": cmd.ConfirmBinding}  # the OpenAPI query parameters
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": contracts.ConfirmBinding}  # the OpenAPI query parameters
     OPERATIONS = {
         "GET": Operation("Follow the e-mailed link (?binding_id=…&token=…): bind the contract", 200,
                          schemas.BindingConfirmed, rules="CON-04, CON-05, CON-08"),
         "POST": Operation("Confirm a binding with the link's id and token", 200, schemas.BindingConfirmed,
-                          cmd.ConfirmBinding, "CON-04, CON-05, CON-08"),
+                          contracts.ConfirmBinding, "CON-04, CON-05, CON-08"),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = {name: req.get_param(name) for name in ("binding_id", "token") if req.get_param(name) is not None}
         self._confirm(resp, parse(self.QUERY["GET"], query))  # type: ignore[arg-type]
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.ConfirmBinding) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: contracts.ConfirmBinding) -> None:
         self._confirm(resp, body)
 
-    def _confirm(self, resp: falcon.Response, body: cmd.ConfirmBinding) -> None:
+    def _confirm(self, resp: falcon.Response, body: contracts.ConfirmBinding) -> None:
         number, position = contracts.confirm_binding(self.services, body)
         self.written(resp, position, 200, {"contract_number": number, "position": position})
 
@@ -128,10 +126,10 @@ class ContractRoles(Resource):
     """«Добавить роль» → «Выдача доступа к договору»."""
 
     OPERATIONS = {"POST": Operation("Grant or change a role on chosen energy objects (Administrator)", 201,
-                                    schemas.RoleGranted, cmd.GrantRole,
+                                    schemas.RoleGranted, contracts.GrantRole,
                                     "ROL-04, ROL-08, ROL-09, ROL-14, ROL-15, ROL-16")}
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: cmd.GrantRole) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: contracts.GrantRole) -> None:
         grant = contracts.grant_role(self.services, req.context.actor, contract_number, body)
         media = {"account_id": str(grant.account_id), "invited": grant.invited, "position": grant.position}
         self.written(resp, grant.position, 201, media)
@@ -154,9 +152,8 @@ class AdministratorRequests(Resource):
                                     schemas.AdministratorRequested, rules="ROL-12")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
-        request_id = contracts.request_administrator(self.services, req.context.actor, contract_number)
-        position = self.services.app.head()
-        self.written(resp, position, 201, {"request_id": str(request_id), "position": position})
+        asked = contracts.request_administrator(self.services, req.context.actor, contract_number)
+        self.written(resp, asked.position, 201, {"request_id": str(asked.request_id), "position": asked.position})
 
 
 # -- supplier staff ------------------------------------------------------------------------
@@ -167,10 +164,10 @@ class StaffAdministrator(Resource):
 
     auth = "staff"
     OPERATIONS = {"PUT": Operation("Make a holder of the contract its Administrator", 200, schemas.Written,
-                                   cmd.GrantAdministrator, "ROL-05, ROL-08, ROL-13")}
+                                   contracts.GrantAdministrator, "ROL-05, ROL-08, ROL-13")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
-               body: cmd.GrantAdministrator) -> None:
+               body: contracts.GrantAdministrator) -> None:
         self.written(resp, contracts.grant_administrator(self.services, req.context.staff, contract_number, body))
 
 
@@ -217,9 +214,9 @@ class StaffRequestRefusal(Resource):
 
     auth = "staff"
     OPERATIONS = {"POST": Operation("Refuse a holder's request for the Administrator role", 200, schemas.Written,
-                                    cmd.RefuseAdministratorRequest, "ROL-13")}
+                                    contracts.RefuseAdministratorRequest, "ROL-13")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
-                body: cmd.RefuseAdministratorRequest) -> None:
+                body: contracts.RefuseAdministratorRequest) -> None:
         self.written(resp, contracts.refuse_administrator_request(self.services, req.context.staff,
                                                                   contract_number, body))

@@ -17,10 +17,9 @@ from adapters.http import schemas
 from adapters.http.middleware import parse, read_form
 from adapters.http.resources.base import Operation, Resource
 from lkk_core import readings
-from lkk_core.commands import readings as cmd
-from lkk_core.commands.contracts import ContractNumberText, EnergyObjectCode
-from lkk_core.errors import NotFound
-from lkk_core.readings.interval import ACT_NOT_FOUND
+from lkk_core.kernel.commands import ContractNumberText, EnergyObjectCode
+from lkk_core.kernel.errors import NotFound
+from lkk_core.readings import ACT_NOT_FOUND
 
 HISTORY_FILENAME = "История показаний.xlsx"  # NOTE: proposal (§7.3 names the tab «Показания»)
 
@@ -28,23 +27,23 @@ HISTORY_FILENAME = "История показаний.xlsx"  # NOTE: proposal (�
 class Readings(Resource):
     """The page «Показания» and «Передать показания»."""
 
-    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": cmd.ReadingsFilter}  # the OpenAPI query parameters
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsFilter}  # the OpenAPI query parameters
     OPERATIONS = {
         "GET": Operation("The readings page: contracts, energy objects, meters and scales with their figures", 200,
                          schemas.ReadingsPageOut, rules="RDG-01, RDG-02, RDG-09, RDG-18, RDG-19, ROL-15"),
         "POST": Operation("Submit readings of a contract for a month («Передать показания»)", 201,
-                          schemas.ReadingsSavedOut, cmd.SubmitReadings,
+                          schemas.ReadingsSavedOut, readings.SubmitReadings,
                           "RDG-02 … RDG-09, RDG-19, ACC-06"),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        names = cmd.ReadingsFilter.model_fields
+        names = readings.ReadingsFilter.model_fields
         query = {name: req.get_param(name) for name in names if req.get_param(name) is not None}
-        page = readings.readings_page(self.services, req.context.actor, parse(cmd.ReadingsFilter, query))  # type: ignore[arg-type]
+        page = readings.readings_page(self.services, req.context.actor, parse(readings.ReadingsFilter, query))  # type: ignore[arg-type]
         resp.media = schemas.ReadingsPageOut.model_validate(page).model_dump(mode="json")
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.SubmitReadings) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: readings.SubmitReadings) -> None:
         _saved(self, resp, readings.submit_readings(self.services, req.context.actor, body))
 
 
@@ -72,7 +71,7 @@ class IntervalTemplateQuery(BaseModel):
 
     contract_number: ContractNumberText
     energy_object: EnergyObjectCode
-    meter_number: cmd.Key
+    meter_number: readings.Key
     period: date = Field(description="any day of the month")
 
 
@@ -80,14 +79,14 @@ class IntervalActsQuery(BaseModel):
     """The meter chosen on the form «Интервальные по прибору учета»."""
 
     contract_number: ContractNumberText
-    meter_number: cmd.Key
+    meter_number: readings.Key
     period: date = Field(description="any day of the month")
 
 
 class IntervalUploadForm(IntervalTemplateQuery):
     """The form «Интервальные по прибору учета»; the file goes in the part ``file`` (.xlsx or .xls)."""
 
-    kind: cmd.Key = Field(description="«Вид показаний», one of the list GET /v1/readings/interval-acts gives")
+    kind: readings.Key = Field(description="«Вид показаний», one of the list GET /v1/readings/interval-acts gives")
 
 
 def _query(req: falcon.Request, model: type[BaseModel]) -> Any:
@@ -169,7 +168,7 @@ class IntervalActs(Uploading):
         "GET": Operation("List the meter's «Первичный акт» records of the month and the «Вид показаний» choices",
                          200, schemas.IntervalActsOut, rules="RDG-15, RDG-17, RDG-19, ROL-15"),
         "POST": Operation("Upload an hourly profile: multipart (fields + file) or the JSON grid; a new act", 201,
-                          schemas.ActRecordedOut, cmd.UploadIntervalProfile,
+                          schemas.ActRecordedOut, readings.UploadIntervalProfile,
                           "RDG-03, RDG-04, RDG-13 … RDG-17, RDG-19, ACC-06"),
     }
 
@@ -180,7 +179,7 @@ class IntervalActs(Uploading):
                                       query.period)
         resp.media = schemas.IntervalActsOut.model_validate(page).model_dump(mode="json")
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, body: cmd.UploadIntervalProfile | None) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, body: readings.UploadIntervalProfile | None) -> None:
         if body is not None:  # the on-screen grid (RDG-16 decision)
             act = readings.upload_interval_profile(self.services, req.context.actor, body)
         else:
@@ -217,28 +216,28 @@ class IntervalActFile(Resource):
 class ReadingsHistory(Resource):
     """«История» → «Показания» (HIS-07)."""
 
-    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": cmd.ReadingsHistoryFilter}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsHistoryFilter}
     OPERATIONS = {"GET": Operation("The accepted readings of my contracts, by contract, energy object and meter", 200,
                                    schemas.ReadingsHistoryOut, rules="HIS-07, RDG-19, ROL-15")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         page = readings.readings_history(self.services, req.context.actor,
-                                         _query(req, cmd.ReadingsHistoryFilter))
+                                         _query(req, readings.ReadingsHistoryFilter))
         resp.media = schemas.ReadingsHistoryOut.model_validate(page).model_dump(mode="json")
 
 
 class ReadingsHistoryExport(Resource):
     """«Скачать» on «История» → «Показания»: exactly the rows shown (HIS-07)."""
 
-    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": cmd.ReadingsHistoryFilter}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsHistoryFilter}
     OPERATIONS = {"GET": Operation("Download the readings history with the same filters as .xlsx", 200,
                                    rules="HIS-07, RDG-19, ROL-15", media_type=XLSX)}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         page = readings.readings_history(self.services, req.context.actor,
-                                         _query(req, cmd.ReadingsHistoryFilter))
+                                         _query(req, readings.ReadingsHistoryFilter))
         data = readings_history_xlsx(page, generated_at=self.services.clock.now())
         attach(resp, data, HISTORY_FILENAME, "readings_history.xlsx")
 

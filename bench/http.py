@@ -1,0 +1,279 @@
+"""HTTP benchmark: a read and a write route of the real app, each a ratio against a bare Falcon app.
+
+Both apps run on the same kind of server: waitress on 127.0.0.1 (a free port),
+with the thread count of ``lkk serve``, in a background thread of this process,
+stopped at the end. The client is ``http.client`` in this process too: each
+client thread (``--clients``, default 1) holds one persistent HTTP/1.1
+keep-alive connection and sends one request at a time. Client, servers and
+app share one interpreter (and its GIL), alike for ours and the baseline.
+
+Ours is ``adapters.http.wsgi.app_for`` (what ``lkk serve`` serves) over
+services on SQLite in a temporary directory, the views caught up inline, with
+accounts registered and onboarded over HTTP (the e-mail code derived as the
+demo seed derives it). Measured in the same run, in interleaved rounds (medians):
+
+1. ``GET /v1/me`` with the account's bearer token (session check, profile
+   view, JSON) against a bare ``GET`` answering the very bytes ours answered.
+2. ``PUT /v1/me/phone`` alternating two numbers (session check, load, decide,
+   seal, save, views caught up inline) against a bare ``PUT`` that parses the
+   JSON body and answers the body ours answered.
+
+The figure is requests/s of ours over the baseline's; the goal is ≥ 0.5×.
+
+Run: ``make bench`` (or ``python -m bench.http --seconds 5 --rounds 5 --clients 4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import itertools
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+
+import falcon
+from waitress import wasyncore
+from waitress.server import create_server
+
+from adapters.cli.main import parser as lkk_parser
+from adapters.http.wsgi import app_for
+from lkk_core import Services, bootstrap
+
+GOAL = 0.5
+PASSWORD = "Secret#123"
+PHONES = ("+7 812 123-12-31", "+7 812 123-12-32")
+WARM_UP = 20  # requests per client before each measure, on each side
+
+
+def serve_threads() -> int:
+    """The waitress thread count of ``lkk serve`` (its ``--threads`` default)."""
+    return lkk_parser().parse_args(["serve"]).threads
+
+
+class Served(AbstractContextManager["Served"]):
+    """A WSGI app on a waitress server at 127.0.0.1 (a free port), its loop in a background thread.
+
+    The loop is waitress's own (``server.run`` without the endless ``while``):
+    it stops between two polls, closes every channel and the listening socket
+    in its own thread, then shuts the worker threads down.
+    """
+
+    def __init__(self, app: Callable, threads: int) -> None:
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.port = int(self.server.effective_port)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"waitress:{self.port}", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        socket_map, adj = self.server._map, self.server.adj  # noqa: SLF001
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=adj.asyncore_loop_timeout, map=socket_map, use_poll=adj.asyncore_use_poll,
+                           count=1)
+        wasyncore.close_all(socket_map)
+        self.server.task_dispatcher.shutdown()
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self.server.pull_trigger()  # wake the poll
+        self._thread.join(timeout=10)
+
+
+def call(conn: http.client.HTTPConnection, method: str, path: str, body: object = None,
+         headers: dict[str, str] | None = None, status: int = 200) -> bytes:
+    """Send one request on a kept-alive connection; return the body, checking the status."""
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+    sent = {"Content-Type": "application/json", **(headers or {})} if data is not None else dict(headers or {})
+    conn.request(method, path, body=data, headers=sent)
+    resp = conn.getresponse()
+    answer = resp.read()
+    if resp.status != status:
+        msg = f"{method} {path} answered {resp.status}: {answer[:300]!r}"
+        raise RuntimeError(msg)
+    return answer
+
+
+def new_key() -> str:
+    """A 32-byte key in URL-safe base64, as ``lkk secrets new`` prints one."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+@contextmanager
+def lkk_services() -> Iterator[tuple[Services, dict[str, str]]]:
+    """Services over SQLite files in a fresh temporary directory, views inline."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"LKK_PII_KEK": new_key(), "LKK_SECRET_KEY": new_key(), "LKK_ARGON2_PROFILE": "fast",
+               "LKK_VAR_DIR": folder, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+               "SQLITE_DBNAME": f"{folder}/lkk.db"}
+        services = bootstrap(env)
+        try:
+            yield services, env
+        finally:
+            services.views.close()
+            services.app.close()
+
+
+def onboard(services: Services, conn: http.client.HTTPConnection, email: str) -> dict[str, str]:
+    """Register and onboard an account over HTTP; return its Authorization header."""
+    reg = json.loads(call(conn, "POST", "/v1/registrations",
+                          {"email": email, "password": PASSWORD, "agreement_accepted": True}, status=201))
+    auth = {"Authorization": f"Bearer {reg['token']}"}
+    # The code the letter would carry, derived as the demo seed derives it.
+    account = services.app.repository.get(uuid.UUID(reg["account_id"]))
+    code = services.secret.code(account.id, "confirm_email", account.pending_nonce("confirm_email"))
+    call(conn, "POST", "/v1/me/email/confirmation", {"code": code}, auth)
+    call(conn, "PUT", "/v1/me/personal-data", {"last_name": "Иванова", "first_name": "Анна"}, auth)
+    call(conn, "PUT", "/v1/me/phone", {"phone": PHONES[0]}, auth)
+    return auth
+
+
+# -- the bare baseline ------------------------------------------------------------------------
+
+
+class Canned:
+    """A bare resource: GET answers ``body``; PUT parses the JSON body, then answers ``body``."""
+
+    def __init__(self) -> None:
+        self.body = b"{}"
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = self.body
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.get_media()
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = self.body
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    """One request of a measure, per client: method, path, its headers and the bodies it cycles through.
+
+    Each client goes on through the bodies from one measure to the next, so the
+    phones alternate however many requests a round makes.
+    """
+
+    method: str
+    path: str
+    headers: list[dict[str, str]]  # one per client
+    bodies: tuple[object, ...] = (None,)
+
+    def __post_init__(self) -> None:
+        self.cycles = [itertools.cycle(self.bodies) for _ in self.headers]
+
+
+def drive(conns: list[http.client.HTTPConnection], route: Route, count: int | None, seconds: float) -> float:
+    """Requests per second of all clients together: ``count`` requests in all, or for ``seconds``."""
+    done = [0] * len(conns)
+    errors: list[BaseException] = []
+    start_line = threading.Barrier(len(conns) + 1)
+
+    def client(i: int) -> None:
+        conn, headers, bodies = conns[i], route.headers[i], route.cycles[i]
+        start_line.wait()
+        try:
+            if count is not None:
+                for _ in range(max(count // len(conns), 1)):
+                    call(conn, route.method, route.path, next(bodies), headers)
+                    done[i] += 1
+            else:
+                deadline = time.perf_counter() + seconds
+                while time.perf_counter() < deadline:
+                    call(conn, route.method, route.path, next(bodies), headers)
+                    done[i] += 1
+        except BaseException as ex:  # noqa: BLE001  (reported below, in the caller's thread)
+            errors.append(ex)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(conns))]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return sum(done) / elapsed
+
+
+def interleaved(rounds: int, count: int | None, seconds: float,
+                ours: Callable[[int | None, float], float],
+                baseline: Callable[[int | None, float], float]) -> tuple[float, float]:
+    """Median rates over rounds that alternate the two, so machine noise hits both alike."""
+    per_round = None if count is None else max(count // rounds, 1)
+    rates = [(ours(per_round, seconds / rounds), baseline(per_round, seconds / rounds)) for _ in range(rounds)]
+    return statistics.median(r[0] for r in rates), statistics.median(r[1] for r in rates)
+
+
+def bench_http(clients: int, rounds: int, count: int | None, seconds: float) -> list[tuple[str, float, float]]:
+    """(label, ours req/s, bare req/s) of the read route and of the write route."""
+    threads = serve_threads()
+    rows = []
+    with ExitStack() as stack:
+        services, env = stack.enter_context(lkk_services())
+        canned = Canned()
+        bare_app = falcon.App()
+        bare_app.add_route("/v1/me", canned)
+        bare_app.add_route("/v1/me/phone", canned)
+        ours_server = stack.enter_context(Served(app_for(services, env), threads))
+        bare_server = stack.enter_context(Served(bare_app, threads))
+        ours_conns = [ours_server.connect() for _ in range(clients)]
+        bare_conns = [bare_server.connect() for _ in range(clients)]
+        for conn in ours_conns + bare_conns:
+            stack.callback(conn.close)  # closed before the servers stop
+        auths = [onboard(services, conn, f"bench{i}@example.com") for i, conn in enumerate(ours_conns)]
+
+        read = Route("GET", "/v1/me", auths)
+        write = Route("PUT", "/v1/me/phone", auths, tuple({"phone": p} for p in (PHONES[1], PHONES[0])))
+        for label, route in (("GET /v1/me", read), ("PUT /v1/me/phone", write)):
+            # The baseline answers the very bytes ours answered (for the write, a position of the log).
+            canned.body = call(ours_conns[0], route.method, route.path, next(route.cycles[0]), route.headers[0])
+            bare = Route(route.method, route.path, [{}] * clients, route.bodies)
+            drive(ours_conns, route, WARM_UP * clients, 0)
+            drive(bare_conns, bare, WARM_UP * clients, 0)
+            ours, base = interleaved(rounds, count, seconds,
+                                     lambda n, s, r=route: drive(ours_conns, r, n, s),
+                                     lambda n, s, r=bare: drive(bare_conns, r, n, s))
+            rows.append((label, ours, base))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="time per route and side, split over the rounds (default 3)")
+    parser.add_argument("--requests", type=int, default=None,
+                        help="requests per route and side instead of --seconds, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=1,
+                        help="client threads, one keep-alive connection each (default 1)")
+    args = parser.parse_args(argv)
+    rows = bench_http(args.clients, args.rounds, args.requests, args.seconds)
+    budget = f"{args.requests} requests" if args.requests else f"{args.seconds:g} s"
+    print(f"baseline: bare Falcon app on the same waitress server ({serve_threads()} threads), same JSON bytes;"
+          f" {args.clients} http.client keep-alive connection(s) in-process; {budget} per side over"
+          f" {args.rounds} rounds (medians)")
+    print(f"{'store':9} {'route (req/s)':24} {'ours':>10} {'baseline':>10} {'ratio':>6} {'goal':>6}")
+    for label, ours, base in rows:
+        print(f"{'sqlite':9} {label:24} {ours:10.0f} {base:10.0f} {ours / base:6.2f} {'≥' + str(GOAL):>6}")
+
+
+if __name__ == "__main__":
+    main()

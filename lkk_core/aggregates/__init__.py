@@ -1,1 +1,0 @@
-"""Aggregates: one module per consistency boundary."""

@@ -1,1 +1,0 @@
-"""Validated command models, shared by every adapter (HTTP, CLI, files)."""
