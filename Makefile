@@ -36,6 +36,7 @@ bench: install-dev
 	$(BIN)/python -m bench.readings_files
 	$(BIN)/python -m bench.readings_uploads
 	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.seed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
