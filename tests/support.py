@@ -1,16 +1,20 @@
-"""Helpers for tests: a mailer that keeps letters in memory, and the account story's steps."""
+"""Helpers for tests: a mailer that keeps letters in memory, the account story's steps, a refusal checked whole."""
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lkk_core import accounts
 from lkk_core.accounts.login import ClientDevice
 from lkk_core.kernel.app import LkkApplication
+from lkk_core.kernel.errors import LkkError
 from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.bootstrap import ALL_PROJECTIONS
@@ -24,6 +28,38 @@ CHROME = ClientDevice(
 )
 FIREFOX = ClientDevice("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:112.0) Gecko/20100101 Firefox/112.0")
 PASSWORD = "Secret#123"
+
+_MISSING = object()
+
+
+def refused(services: Services | None, call: Callable[[], Any], *, code: str, field: str | None = None,
+            message: str | None = None, wrote: int = 0, **details: Any) -> LkkError:
+    """Run ``call``, which must be refused; check the refusal whole and return the error.
+
+    - the error is an ``LkkError`` with that ``code`` (``validation_failed``, ``not_found``, …);
+    - ``details["field"]`` is ``field``: left out, the error must name no field, so a test
+      cannot forget one;
+    - each other keyword is a detail the error carries with that value (``contract_number=C1``);
+    - ``message``, when given, is the Russian text shown to the user;
+    - the log moved by exactly ``wrote`` events (``services.app.head()``, one ``max(id)``): 0 for
+      a refusal that writes nothing, which is nearly all; ACC-03's wrong code, which counts the
+      attempt, says ``wrote=1``. ``services`` is None only for a pure function with no store.
+    """
+    head = services.app.head() if services is not None else 0
+    with pytest.raises(LkkError) as caught:
+        call()
+    error = caught.value
+    assert error.code == code, f"{error!r}: code {error.code!r}, expected {code!r}"
+    assert error.details.get("field") == field, f"{error!r}: field {error.details.get('field')!r}, expected {field!r}"
+    for key, value in details.items():
+        found = error.details.get(key, _MISSING)
+        assert found == value, f"{error!r}: {key}={found!r}, expected {value!r}"
+    if message is not None:
+        assert error.message == message, f"{error!r}: message {error.message!r}, expected {message!r}"
+    if services is not None:
+        moved = services.app.head() - head
+        assert moved == wrote, f"{error!r}: the log moved by {moved} events, expected {wrote}"
+    return error
 
 
 @dataclass

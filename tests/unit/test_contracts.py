@@ -9,12 +9,11 @@ from lkk_core.contracts.contract_binding import ContractBinding
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.accounts.commands import ChangeEmail, DeleteAccount
 from lkk_core.contracts.commands import ConfirmBinding, GrantAdministrator, GrantRole, RequestBinding
-from lkk_core.kernel.errors import Conflict, Expired, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Actor, Services, StaffActor
 from lkk_core.sweep import sweep
 from tests.contracts_support import C1, C2, C3, C4, bound, contract, link_of
-from tests.support import PASSWORD, Mailbox, registered
+from tests.support import PASSWORD, Mailbox, refused, registered
 
 STAFF = StaffActor("staff-1")
 
@@ -40,23 +39,19 @@ class TestBindingRequest:
     def test_con02_a_number_of_other_than_14_digits_is_refused_with_the_rule(
         self, services: Services, alice: Actor, typed: str
     ) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            request(services, alice, typed)
-        assert caught.value.message == "Номер договора должен состоять из 14 цифр"
-        assert caught.value.details["field"] == "contract_number"
+        refused(services, lambda: request(services, alice, typed), code="validation_failed", field="contract_number",
+                message="Номер договора должен состоять из 14 цифр")
 
     def test_con02_surrounding_spaces_are_trimmed(self, services: Services, alice: Actor, mailbox: Mailbox) -> None:
         request(services, alice, f"  {C1} ")
         assert numbers(services, alice, "pending") == [C1]
 
     def test_con02_an_unknown_number_is_not_found(self, services: Services, alice: Actor) -> None:
-        with pytest.raises(NotFound):
-            request(services, alice, "99999999999999")
+        refused(services, lambda: request(services, alice, "99999999999999"), code="not_found", field="contract_number")
 
     def test_con02_acc06_binding_needs_a_confirmed_email(self, services: Services, alice: Actor) -> None:
         accounts.change_email(services, alice, ChangeEmail(email="alice.new@example.com"))
-        with pytest.raises(PreconditionFailed):
-            request(services, alice)
+        refused(services, lambda: request(services, alice), code="precondition_failed", field="email")
 
     def test_con02_the_email_is_compared_normalised(self, services: Services, alice: Actor, mailbox: Mailbox) -> None:
         request(services, alice, C1, " Client1@Mail.RU ")
@@ -66,17 +61,14 @@ class TestBindingRequest:
         self, services: Services, alice: Actor, mailbox: Mailbox
     ) -> None:
         mailbox.deliver()
-        head = services.app.head()
-        with pytest.raises(ValidationFailed) as caught:
-            request(services, alice, C1, "stranger@example.com")
-        assert caught.value.message == "Указанный адрес электронной почты не найден в договоре"
-        assert caught.value.details["field"] == "email"
-        assert services.app.head() == head and mailbox.deliver() == []
+        refused(services, lambda: request(services, alice, C1, "stranger@example.com"), code="validation_failed",
+                field="email", message="Указанный адрес электронной почты не найден в договоре")
+        assert mailbox.deliver() == []
 
     def test_con06_a_contract_that_lists_no_email_cannot_be_bound(self, services: Services, alice: Actor) -> None:
         services.billing.contracts["20000000000000"] = contract("20000000000000")  # type: ignore[union-attr]
-        with pytest.raises(ValidationFailed):
-            request(services, alice, "20000000000000")
+        refused(services, lambda: request(services, alice, "20000000000000"), code="validation_failed", field="email",
+                message="Указанный адрес электронной почты не найден в договоре")
 
 
 class TestConfirmation:
@@ -100,15 +92,16 @@ class TestConfirmation:
         request(services, alice)
         binding_id, token = link_of(mailbox, "alice@example.com")
         contracts.confirm_binding(services, ConfirmBinding(binding_id=binding_id, token=token))
-        with pytest.raises(Conflict) as caught:
-            contracts.confirm_binding(services, ConfirmBinding(binding_id=binding_id, token=token))
-        assert caught.value.message == "Договор уже добавлен в Личный кабинет"
+        confirm = ConfirmBinding(binding_id=binding_id, token=token)
+        refused(services, lambda: contracts.confirm_binding(services, confirm),
+                code="conflict", contract_number=C1, message="Договор уже добавлен в Личный кабинет")
 
     def test_con04_a_wrong_token_binds_nothing(self, services: Services, alice: Actor, mailbox: Mailbox) -> None:
         request(services, alice)
         binding_id, token = link_of(mailbox, "alice@example.com")
-        with pytest.raises(NotFound):
-            contracts.confirm_binding(services, ConfirmBinding(binding_id=binding_id, token=token[::-1]))
+        refused(services, lambda: contracts.confirm_binding(services, ConfirmBinding(binding_id=binding_id,
+                                                                                    token=token[::-1])),
+                code="not_found", field="token")
         assert numbers(services, alice) == []
 
     def test_con05_the_link_works_until_just_before_24_hours(
@@ -128,9 +121,9 @@ class TestConfirmation:
         clock.advance(hours=24)
 
         assert numbers(services, alice, "pending") == []  # lazily: never shown after the deadline
-        with pytest.raises(Expired) as caught:
-            contracts.confirm_binding(services, ConfirmBinding(binding_id=binding_id, token=token))
-        assert caught.value.message == "Срок подтверждения привязки договора истёк"
+        confirm = ConfirmBinding(binding_id=binding_id, token=token)
+        refused(services, lambda: contracts.confirm_binding(services, confirm),
+                code="expired", field="token", message="Срок подтверждения привязки договора истёк")
 
     def test_con05_the_sweep_records_the_expiry_once(
         self, services: Services, alice: Actor, mailbox: Mailbox, clock: FixedClock
@@ -167,8 +160,8 @@ class TestConfirmation:
         new = link_of(mailbox, "client1@mail.ru")
         clock.advance(hours=5)  # 25 h after the first request, 5 h after the second
 
-        with pytest.raises(NotFound):
-            contracts.confirm_binding(services, ConfirmBinding(binding_id=old[0], token=old[1]))
+        refused(services, lambda: contracts.confirm_binding(services, ConfirmBinding(binding_id=old[0], token=old[1])),
+                code="not_found", field="token")
         contracts.confirm_binding(services, ConfirmBinding(binding_id=new[0], token=new[1]))
         assert numbers(services, alice) == [C1]
 
@@ -189,8 +182,8 @@ class TestManyAndUnbinding:
         self, services: Services, alice: Actor, mailbox: Mailbox
     ) -> None:
         bound(services, mailbox, alice, C1)
-        with pytest.raises(Conflict):
-            request(services, alice)
+        refused(services, lambda: request(services, alice), code="conflict", contract_number=C1,
+                message="Договор уже добавлен в Личный кабинет")
 
     def test_con08_the_binder_is_manager_on_every_energy_object(
         self, services: Services, alice: Actor, mailbox: Mailbox
@@ -212,8 +205,7 @@ class TestManyAndUnbinding:
         self, services: Services, alice: Actor, mailbox: Mailbox
     ) -> None:
         request(services, alice)
-        with pytest.raises(NotFound):
-            contracts.contract_detail(services, alice, C1)
+        refused(services, lambda: contracts.contract_detail(services, alice, C1), code="not_found", contract_number=C1)
 
     def test_con11_unbinding_removes_the_contract_from_this_account_only(
         self, services: Services, alice: Actor, mailbox: Mailbox
@@ -225,8 +217,7 @@ class TestManyAndUnbinding:
         contracts.unbind_contract(services, alice, C1)
 
         assert numbers(services, alice) == [] and numbers(services, bob) == [C1]
-        with pytest.raises(NotFound):
-            contracts.contract_detail(services, alice, C1)
+        refused(services, lambda: contracts.contract_detail(services, alice, C1), code="not_found", contract_number=C1)
         bound(services, mailbox, alice, C1)  # and it can be bound again
         assert numbers(services, alice) == [C1]
 
@@ -276,8 +267,9 @@ def test_rol15_detail_lists_only_the_granted_energy_objects(
 
     assert [eo.code for eo in detail.contract.energy_objects] == [f"{C1}0002"]
     assert detail.holding.energy_objects == frozenset({f"{C1}0002"})
-    with pytest.raises(Forbidden):
-        contracts.contract_users(services, bob, C1)
+    refused(services, lambda: contracts.contract_users(services, bob, C1), code="forbidden",
+            capability="grant_role", role="POWER_ENGINEER", contract_number=C1,
+            message="Недостаточно прав для выполнения операции")
 
 
 def test_con07_many_contracts_listed_by_number_with_c4_of_another_user(
@@ -286,5 +278,4 @@ def test_con07_many_contracts_listed_by_number_with_c4_of_another_user(
     bob = registered(services, mailbox, "bob@example.com")
     bound(services, mailbox, bob, C4, "bob@example.com")
     assert numbers(services, alice) == []
-    with pytest.raises(NotFound):
-        contracts.contract_detail(services, alice, C4)
+    refused(services, lambda: contracts.contract_detail(services, alice, C4), code="not_found", contract_number=C4)
