@@ -8,6 +8,7 @@ from typing import Any
 import falcon.testing
 
 from adapters.http.app import ROUTES
+from lkk_core.kernel.services import Services
 
 CHROME_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -50,16 +51,26 @@ def media_type(result: falcon.testing.Result) -> str:
 
 
 class RecordingClient(falcon.testing.TestClient):
-    """A TestClient that remembers which route each request hit and never accepts a 5xx."""
+    """A TestClient that remembers which route each request hit and never accepts a 5xx.
 
-    def __init__(self, app: Any, headers: dict[str, str] | None = None) -> None:
+    Given the app's ``services`` (or with ``client.services`` set later), it also
+    counts the events each request appended to the log, as ``result.wrote``, for
+    ``assert_problem(..., wrote=0)``: one ``max(id)`` of the log before and after.
+    """
+
+    def __init__(self, app: Any, headers: dict[str, str] | None = None, services: Services | None = None) -> None:
         super().__init__(app, headers=headers)
         self.hits: set[tuple[str, str]] = set()
+        self.services = services
 
     def simulate_request(self, *args: Any, **kwargs: Any) -> falcon.testing.Result:  # type: ignore[override]
         method = kwargs.get("method", args[0] if args else "GET")
         path = kwargs.get("path", args[1] if len(args) > 1 else "/")
+        services = self.services
+        head = services.app.head() if services is not None else None
         result = super().simulate_request(*args, **kwargs)
+        if services is not None and head is not None:
+            result.wrote = services.app.head() - head  # type: ignore[attr-defined]
         assert result.status_code < 500, f"{method} {path} answered {result.status}: {result.text}"
         if result.status_code >= 400:
             assert_problem(result)
@@ -69,8 +80,17 @@ class RecordingClient(falcon.testing.TestClient):
         return result
 
 
-def assert_problem(result: falcon.testing.Result, status: int | None = None, code: str | None = None) -> dict:
-    """Check that an error answer is a problem document (with that status and code); return it."""
+_UNCHECKED = object()
+
+
+def assert_problem(result: falcon.testing.Result, status: int | None = None, code: str | None = None, *,
+                   field: Any = _UNCHECKED, wrote: int | None = None) -> dict:
+    """Check that an error answer is a problem document (with that status and code); return it.
+
+    ``field`` checks the body's ``field`` (None: the problem names none). ``wrote`` checks how many
+    events the request appended, 0 for nearly every refusal; it needs a ``RecordingClient`` that
+    was given the services.
+    """
     assert media_type(result) == PROBLEM, (result.status, result.headers, result.text)
     body = result.json
     assert isinstance(body, dict), body
@@ -85,6 +105,12 @@ def assert_problem(result: falcon.testing.Result, status: int | None = None, cod
         assert result.status_code == status, (result.status, body)
     if code is not None:
         assert body["code"] == code, body
+    if field is not _UNCHECKED:
+        assert body.get("field") == field, body
+    if wrote is not None:
+        moved = getattr(result, "wrote", None)
+        assert moved is not None, "wrote= needs a RecordingClient given the services"
+        assert moved == wrote, f"the refused request appended {moved} events to the log, expected {wrote}: {body}"
     return body
 
 

@@ -172,15 +172,16 @@ class ContractCommands(RuleBasedStateMachine):
             return data.draw(st.sampled_from(aimed))
         return data.draw(st.sampled_from(anything))
 
-    @staticmethod
-    def expect(what: str, expected: type[LkkError] | None, action: Callable[[], T]) -> T | None:
-        """Run a command: it succeeds, or fails with exactly the refusal the model predicts; nothing else."""
+    def expect(self, what: str, expected: type[LkkError] | None, action: Callable[[], T]) -> T | None:
+        """Run a command: it succeeds, or fails with exactly the refusal the model predicts, writing nothing."""
         event(f"{what}: {expected.__name__ if expected else 'done'}")
+        head = self.services.app.head()
         try:
             result = action()
         except LkkError as ex:
             assert expected is not None, f"{what}: refused with {ex!r}, the model expected success"
             assert type(ex) is expected, f"{what}: refused with {ex!r}, the model expected {expected.__name__}"
+            assert self.services.app.head() == head, f"{what}: refused with {ex!r}, yet the log moved"
             return None
         assert expected is None, f"{what}: done, the model expected {expected.__name__}"
         return result

@@ -99,8 +99,10 @@ def test_no_new_personal_data_about_a_forgotten_person(services: Services) -> No
     accounts.delete_account(services, zoya, DeleteAccount(password=PASSWORD))
     stale._phone_saved(phone="+79990000000", at=services.clock.now())  # noqa: SLF001
 
+    head = services.app.head()
     with pytest.raises(SubjectForgotten):
         services.app.save(stale)
+    assert services.app.head() == head
 
 
 def test_acc17_a_crash_between_deletion_and_shredding_is_finished_by_the_sweep(
