@@ -87,6 +87,21 @@ def test_acc12_confirming_later_sends_a_code_to_the_current_address(services: Se
     services.get(Account, actor.account_id).require_confirmed_email()
 
 
+def test_acc12_acc03_a_wrong_code_counts_the_attempt_and_confirms_nothing(services: Services, mailbox: Mailbox) -> None:
+    actor = registered(services, mailbox)
+    accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
+    accounts.send_email_code(services, actor)
+    right = mailbox.last_code("anna@example.com")
+    wrong = "11111" if right == "00000" else "00000"
+
+    refused(services, lambda: accounts.confirm_email(services, actor, EnterCode(code=wrong)), code="validation_failed",
+            field="code", message="Неверный код", wrote=1)  # the attempt is counted: the refusal writes
+
+    assert not services.views.of(ProfileView).profile(actor.account_id)["email_confirmed"]
+    accounts.confirm_email(services, actor, EnterCode(code=right))
+    assert services.views.of(ProfileView).profile(actor.account_id)["email_confirmed"]
+
+
 @pytest.mark.parametrize("text", ["Ива\x00нова", "Ива\x07нова", "\x1b[31mИванова"])
 def test_control_characters_are_refused_in_every_text_field(text: str) -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
