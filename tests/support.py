@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from adapters.http.problems import status_of
 from lkk_core import accounts
 from lkk_core.accounts.login import ClientDevice
 from lkk_core.kernel.app import LkkApplication
@@ -33,7 +34,7 @@ _MISSING = object()
 
 
 def refused(services: Services | None, call: Callable[[], Any], *, code: str, field: str | None = None,
-            message: str | None = None, wrote: int = 0, **details: Any) -> LkkError:
+            message: str | None = None, status: int | None = None, wrote: int = 0, **details: Any) -> LkkError:
     """Run ``call``, which must be refused; check the refusal whole and return the error.
 
     - the error is an ``LkkError`` with that ``code`` (``validation_failed``, ``not_found``, …);
@@ -41,6 +42,8 @@ def refused(services: Services | None, call: Callable[[], Any], *, code: str, fi
       cannot forget one;
     - each other keyword is a detail the error carries with that value (``contract_number=C1``);
     - ``message``, when given, is the Russian text shown to the user;
+    - over HTTP the error answers a 4xx (``adapters.http.problems.status_of``), never a 5xx;
+      ``status``, when given, is that status;
     - the log moved by exactly ``wrote`` events (``services.app.head()``, one ``max(id)``): 0 for
       a refusal that writes nothing, which is nearly all; ACC-03's wrong code, which counts the
       attempt, says ``wrote=1``. ``services`` is None only for a pure function with no store.
@@ -56,6 +59,9 @@ def refused(services: Services | None, call: Callable[[], Any], *, code: str, fi
         assert found == value, f"{error!r}: {key}={found!r}, expected {value!r}"
     if message is not None:
         assert error.message == message, f"{error!r}: message {error.message!r}, expected {message!r}"
+    answered = status_of(error)
+    assert 400 <= answered < 500, f"{error!r}: answers {answered} over HTTP, not a 4xx"
+    assert status is None or answered == status, f"{error!r}: answers {answered} over HTTP, expected {status}"
     if services is not None:
         moved = services.app.head() - head
         assert moved == wrote, f"{error!r}: the log moved by {moved} events, expected {wrote}"
