@@ -167,6 +167,12 @@ def test_the_protocols_the_composition_root_plugs_in_are_named_as_the_code_names
     assert "`on_account_deleted`" in page
 
 
+def test_the_readme_layout_names_the_kernel_and_every_context() -> None:
+    rows = re.findall(r"^\| `([^`]+)` \|", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert {"lkk_core/kernel/", *(f"lkk_core/{c}/" for c in CONTEXTS)} <= set(rows)
+    assert all((ROOT / row).exists() for row in rows), rows
+
+
 def test_the_figures_the_page_quotes_are_the_code_s() -> None:
     page = text()
     assert f"`{POSITION_HEADER}`" in page
