@@ -236,6 +236,28 @@ def test_event_catalogue_lists_every_event_with_its_fields(aggregate: type[Aggre
         assert docs.get(topic) and docs[topic] in cells[-1], f"meaning of {topic}: {docs.get(topic)!r}"
 
 
+@pytest.mark.parametrize("projection", ALL_PROJECTIONS, ids=lambda p: p.name)
+def test_views_reference_describes_every_view_and_its_tables(projection: type) -> None:
+    text = (DOCS / "reference" / "events.md").read_text(encoding="utf-8")
+    heading = f"### `{projection.name}` ({projection.view_class.__name__})"
+    assert heading in text, f"docs/reference/events.md has no section {heading}"
+    section = text.split(heading, 1)[1].split("\n### ", 1)[0]
+    tables = projection.view_class.tables
+    missing = [t for t in tables if len(tables) > 1 and f"| `{t}` |" not in section]  # a row per table
+    for table, ddl in tables.items():
+        columns = [words[0] for words in (part.split() for part in ddl.split(","))
+                   if words and re.fullmatch(r"[a-z_]+", words[0])]
+        missing += [f"{table}.{column}" for column in columns if f"`{column}`" not in section]
+    assert not missing, f"the section {heading} lacks {missing}"
+
+
+def test_postgres_how_to_lists_every_view_table() -> None:
+    text = (DOCS / "how-to" / "postgres.md").read_text(encoding="utf-8")
+    names = [t for p in ALL_PROJECTIONS for t in (*p.view_class.tables, f"{p.name}_tracking")]
+    missing = [name for name in names if f"`{name}`" not in text]
+    assert not missing, f"docs/how-to/postgres.md lacks the tables {missing}"
+
+
 # -- configuration ------------------------------------------------------------------
 
 
