@@ -8,6 +8,8 @@ fields), every error code and every ``LKK_*`` variable the code knows.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import os
 import re
@@ -52,18 +54,21 @@ for block in json.load(sys.stdin):
 _STORE_KEY = re.compile(r"^(PERSISTENCE_MODULE|SQLITE_|POSTGRES_|LKK_|AGGREGATE_CACHE_)|_(PERSISTENCE_MODULE|SQLITE_DBNAME)$|_POSTGRES_")
 
 
-def python_blocks(page: Path) -> list[dict[str, typing.Any]]:
-    """Return the page's ```python blocks with the line each one's code starts after."""
+RUN, ILLUSTRATIVE = "```python", "```python illustrative"
+
+
+def python_blocks(page: Path, opener: str = RUN) -> list[dict[str, typing.Any]]:
+    """Return the page's ```python blocks (or those of another opener) with the line each one's code starts after."""
     blocks, current, start = [], None, 0
     for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
-        if current is None and line.strip() == "```python":
+        if current is None and line.strip() == opener:
             current, start = [], number
         elif current is not None and line.strip() == "```":
             blocks.append({"file": str(page), "line": start, "code": "\n".join(current) + "\n"})
             current = None
         elif current is not None:
             current.append(line)
-    assert current is None, f"{page}: a ```python block opened at line {start} is never closed"
+    assert current is None, f"{page}: a {opener} block opened at line {start} is never closed"
     return blocks
 
 
@@ -80,6 +85,60 @@ def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_python_block_either_runs_or_says_it_is_illustrative() -> None:
+    """A typo such as ```py or ```python3 would silently take a block out of the run."""
+    odd = [
+        f"{page.relative_to(DOCS)}:{number}: {line.strip()}"
+        for page in PAGES
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.match(r"```\s*py", line.strip()) and line.strip() not in {RUN, ILLUSTRATIVE}
+    ]
+    assert not odd, f"write ```python (run) or ```python illustrative (not run): {odd}"
+
+
+PAGES_WITH_ILLUSTRATIONS = [page for page in PAGES if python_blocks(page, ILLUSTRATIVE)]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_ILLUSTRATIONS, ids=lambda p: str(p.relative_to(DOCS)))
+def test_illustrative_blocks_parse_and_import_only_what_exists(page: Path) -> None:
+    """An illustrative block is not run, but it is Python, and what it imports from lkk exists.
+
+    Imports from a package that does not exist yet (the context a how-to is
+    writing) are left out.
+    """
+    missing = []
+    for block in python_blocks(page, ILLUSTRATIVE):
+        tree = ast.parse(block["code"], filename=f"{page}:{block['line']}")
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in CODE_ROOTS):
+                continue
+            if not _package_exists(node.module):
+                continue
+            module = importlib.import_module(node.module)
+            missing += [f"{node.module}.{a.name}" for a in node.names if not _has(module, node.module, a.name)]
+    assert not missing, f"{page.relative_to(DOCS)} imports what does not exist: {missing}"
+
+
+CODE_ROOTS = ("lkk_core", "adapters")
+
+
+def _package_exists(module: str) -> bool:
+    """Tell whether the module's package (``lkk_core.<x>`` or ``adapters.<x>``) is in the repository."""
+    parts = module.split(".")[:2]
+    base = ROOT.joinpath(*parts)
+    return base.is_dir() or base.with_suffix(".py").exists() or len(parts) == 1
+
+
+def _has(module: object, name: str, attribute: str) -> bool:
+    if hasattr(module, attribute):
+        return True
+    try:
+        importlib.import_module(f"{name}.{attribute}")
+    except ModuleNotFoundError:
+        return False
+    return True
 
 
 def test_some_docs_exist() -> None:
@@ -177,6 +236,28 @@ def test_event_catalogue_lists_every_event_with_its_fields(aggregate: type[Aggre
         assert docs.get(topic) and docs[topic] in cells[-1], f"meaning of {topic}: {docs.get(topic)!r}"
 
 
+@pytest.mark.parametrize("projection", ALL_PROJECTIONS, ids=lambda p: p.name)
+def test_views_reference_describes_every_view_and_its_tables(projection: type) -> None:
+    text = (DOCS / "reference" / "events.md").read_text(encoding="utf-8")
+    heading = f"### `{projection.name}` ({projection.view_class.__name__})"
+    assert heading in text, f"docs/reference/events.md has no section {heading}"
+    section = text.split(heading, 1)[1].split("\n### ", 1)[0]
+    tables = projection.view_class.tables
+    missing = [t for t in tables if len(tables) > 1 and f"| `{t}` |" not in section]  # a row per table
+    for table, ddl in tables.items():
+        columns = [words[0] for words in (part.split() for part in ddl.split(","))
+                   if words and re.fullmatch(r"[a-z_]+", words[0])]
+        missing += [f"{table}.{column}" for column in columns if f"`{column}`" not in section]
+    assert not missing, f"the section {heading} lacks {missing}"
+
+
+def test_postgres_how_to_lists_every_view_table() -> None:
+    text = (DOCS / "how-to" / "postgres.md").read_text(encoding="utf-8")
+    names = [t for p in ALL_PROJECTIONS for t in (*p.view_class.tables, f"{p.name}_tracking")]
+    missing = [name for name in names if f"`{name}`" not in text]
+    assert not missing, f"docs/how-to/postgres.md lacks the tables {missing}"
+
+
 # -- configuration ------------------------------------------------------------------
 
 
@@ -208,6 +289,53 @@ def test_relative_links_resolve(page: Path) -> None:
     targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
     broken = [t for t in targets if "://" not in t and not (page.parent / t).exists()]
     assert not broken, f"{page.relative_to(DOCS)} links to missing {broken}"
+
+
+# -- the code a page names ----------------------------------------------------------
+
+# `lkk_core/kernel/outbox.py`, `tests/conftest.py:base_env`, `adapters/http/` …
+_PATH = re.compile(r"`((?:lkk_core|adapters|tests|bench|tools|docs)/[^`\s:<>*…]*)[`:]")
+# `lkk_core.kernel.errors`, `lkk_core.accounts.delete_account`, `adapters.billing.write_dataset(path, contracts)` …
+_DOTTED = re.compile(r"`((?:lkk_core|adapters)(?:\.\w+)+)[`(:\s]")
+
+
+def resolves(dotted: str) -> bool:
+    """Tell whether ``a.b.c`` is a module, or a name reached from the longest importable module prefix."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+PAGES_AND_README = [*PAGES, ROOT / "README.md"]
+
+
+@pytest.mark.parametrize("page", PAGES_AND_README, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_path_and_module_a_page_names_exists(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    # What a how-to tells the reader to create ("Create `lkk_core/appeals/`") does not exist yet.
+    created = tuple(re.findall(r"[Cc]reate\s+`([^`]+)`", text))
+    created += tuple(c.removesuffix(".py").strip("/").replace("/", ".") for c in created)
+    missing = [p for p in _PATH.findall(text) if not (ROOT / p).exists() and not p.startswith(created)]
+    missing += [d for d in _DOTTED.findall(text) if not resolves(d) and not d.startswith(created)]
+    assert not missing, f"{page.relative_to(ROOT)} names what does not exist: {missing}"
+
+
+def test_the_scan_of_named_code_finds_paths_and_modules() -> None:
+    sample = "`lkk_core/kernel/app.py` `tests/conftest.py:base_env` `lkk_core.kernel.errors` `adapters.billing.x(a)`"
+    assert _PATH.findall(sample) == ["lkk_core/kernel/app.py", "tests/conftest.py"]
+    assert _DOTTED.findall(sample) == ["lkk_core.kernel.errors", "adapters.billing.x"]
+    assert resolves("lkk_core.kernel.errors.LkkError")
+    assert not resolves("lkk_core.aggregates.account")
+    assert not resolves("lkk_core.accounts.no_such_name")
 
 
 def test_roles_reference_reproduces_table_3() -> None:
