@@ -118,7 +118,8 @@ def authenticate(services: Services, token: str) -> Actor:
         account_id, session_id = UUID(hex=account_hex), UUID(hex=session_hex)
     except ValueError:
         raise Unauthenticated from None
-    account = services.find(Account, account_id)
+    # Every request asks this: read the cached account itself (it only reads), not a deep copy.
+    account = services.peek(Account, account_id)
     session = None if account is None or account.is_deleted else account.live_session(session_id)
     if session is None or not same_hash(session.token_hash, token_hash(secret)):
         raise Unauthenticated

@@ -9,9 +9,11 @@ shreds it (ACC-17).
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import typing
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import CanMutateAggregate
 
@@ -94,3 +96,45 @@ def test_acc03_acc08_acc17_one_account_story_replays_from_its_events_to_the_same
     ]
     assert vars(replayed) == vars(account)
     assert account.is_deleted and account.sessions == {} and account.personal_data["last_name"] != "Иванова"
+
+
+IMMUTABLE = (str, int, bool, float, type(None), datetime, UUID)
+
+
+def immutable(value: object) -> bool:
+    if isinstance(value, IMMUTABLE):
+        return True
+    if dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        return all(immutable(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return isinstance(value, tuple) and all(immutable(v) for v in value)
+
+
+def test_a_commands_copy_of_the_cached_account_shares_no_mutable_state_with_it() -> None:
+    # The one-level __deepcopy__ is a deep copy only while every held value is immutable
+    # or a dict, set or list of immutables: check that for an account with every kind of state.
+    account = Account.register(email="a@example.com", password_hash="h1", advertising=False,
+                               agreement_accepted=True, now=NOW)
+    account.issue_code("confirm_email", to="a@example.com", nonce="n", code_hash="c", now=NOW,
+                       ttl=timedelta(minutes=15), attempts=5)
+    account.confirm_email("c", now=NOW)
+    account.save_personal_data(now=NOW, last_name="Иванова", first_name="Анна")
+    account.save_phone("+78121231231", now=NOW)
+    account.switch_two_factor(True, now=NOW)
+    account.challenge_login(LoginChallenge(uuid4(), "fp2", "Firefox", "112", "Windows"), now=NOW)
+    account.start_session(uuid4(), "t", LoginChallenge(uuid4(), "fp", "Chrome", "112", "Windows"), now=NOW)
+    account.challenge_login(LoginChallenge(uuid4(), "fp3", "Edge", "112", "Windows"), now=NOW)
+
+    copied = copy.deepcopy(account)
+
+    assert vars(copied) == vars(account)
+    for name, value in vars(account).items():
+        if isinstance(value, dict):
+            assert copied.__dict__[name] is not value
+            assert all(immutable(k) and immutable(v) for k, v in value.items()), name
+        elif isinstance(value, (set, list)):
+            assert copied.__dict__[name] is not value
+            assert all(immutable(v) for v in value), name
+        else:
+            assert immutable(value), name
+    copied.save_phone("+78121231232", now=NOW)
+    assert account.phone == "+78121231231" and len(copied.collect_events()) == len(account.collect_events()) + 1
