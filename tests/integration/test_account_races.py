@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import falcon.testing
 import pytest
 from eventsourcing.persistence import IntegrityError
 
@@ -49,6 +50,7 @@ from lkk_core.kernel.clock import FixedClock
 from lkk_core.kernel.errors import Conflict, LkkError, Unauthenticated, WrongCredentials
 from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import Catalogue
+from tests.http_support import CHROME_UA
 from tests.support import CHROME, FIREFOX, PASSWORD, Mailbox, registered
 
 pytestmark = pytest.mark.slow
@@ -517,3 +519,32 @@ def test_acc11a_eight_emails_restored_at_once_leave_only_the_last_held(
     final = fresh(store_services, imported.account_id).email
     holders = {e for e in emails if accounts.account_by_identifier(store_services, e) is not None}
     assert holders == {final}
+
+
+# -- over HTTP, in one process: one app, one cache, the server's threads ------------------------------------
+
+
+def test_acc07_sixteen_logins_over_http_at_once_all_answer_201_and_eight_phones_200(
+    store_services: Services, mailbox: Mailbox, write_path: WritePath
+) -> None:
+    from adapters.http.app import create_app  # noqa: PLC0415  (only this test speaks HTTP)
+
+    actor = registered(store_services, mailbox, "http@example.com")
+    client = falcon.testing.TestClient(create_app(store_services), headers={"User-Agent": CHROME_UA})
+    in_one_process = [store_services] * LOGINS
+
+    answers = race(write_path, in_one_process, lambda i, s: client.simulate_post(
+        "/v1/sessions", json={"identifier": "http@example.com", "password": PASSWORD}))
+
+    assert Counter(a.status_code for a in answers) == {201: LOGINS}, [a.text for a in answers if a.status_code != 201]
+    assert write_path.lost >= LOGINS - 1
+    tokens = [a.json["token"] for a in answers]
+    assert len(live_sessions(fresh(store_services, actor.account_id))) == LOGINS + 1
+
+    phones = race(write_path, in_one_process[:RACERS], lambda i, s: client.simulate_put(
+        "/v1/me/phone", json={"phone": f"+7 812 123-12-{i:02d}"}, headers={"Authorization": f"Bearer {tokens[i]}"}))
+
+    assert Counter(a.status_code for a in phones) == {200: RACERS}, [a.text for a in phones if a.status_code != 200]
+    last = events(store_services, actor.account_id, Account.PhoneSaved)[-1].phone
+    shown = client.simulate_get("/v1/me", headers={"Authorization": f"Bearer {tokens[0]}"}).json
+    assert shown["phone"] == last
