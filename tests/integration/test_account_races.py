@@ -117,8 +117,12 @@ def mailbox(store_services: Services) -> Mailbox:
     return Mailbox(store_services)
 
 
+Racers = Callable[[int], list[Services]]
+
+
 @pytest.fixture
-def racers(store_env: dict[str, str], clock: FixedClock) -> Iterator[list[Services]]:
+def racers(store_env: dict[str, str], clock: FixedClock) -> Iterator[Racers]:
+    """``racers(n)``: n services of their own over the store, sharing the test's clock; closed afterwards."""
     built: list[Services] = []
 
     def build(n: int) -> list[Services]:
@@ -126,13 +130,10 @@ def racers(store_env: dict[str, str], clock: FixedClock) -> Iterator[list[Servic
             built.append(bootstrap({**store_env, "POSTGRES_POOL_SIZE": "2"}, clock=clock, billing=Catalogue()))
         return built[:n]
 
-    yield build  # type: ignore[misc]
+    yield build
     for services in built:
         services.views.close()
         services.app.close()
-
-
-Racers = Callable[[int], list[Services]]
 
 
 def race(path: WritePath, racers: list[Services], step: Callable[[int, Services], Any]) -> list[Any]:
