@@ -7,6 +7,7 @@ sweep that dies half-way is simply run again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -65,11 +66,17 @@ def release_contracts_of_deleted_accounts(services: Services) -> int:
         if services.views.of(ContractsView).holdings_of(account_id) or services.views.of(ContractsView).pending_bindings(
             account_id, services.clock.now()
         ):
-            changed = release_contracts(services, account_id)
-            if changed:
-                services.save(*changed)
+            if services.write(partial(_release, services, account_id)):
                 released += 1
     return released
+
+
+def _release(services: Services, account_id: UUID) -> bool:
+    """One try of releasing a deleted account's contracts (run by ``services.write``, which retries it)."""
+    changed = release_contracts(services, account_id)
+    if changed:
+        services.save(*changed)
+    return bool(changed)
 
 
 def sweep(services: Services) -> SweepReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
 from uuid import UUID
 
 from lkk_core.accounts.account import Account
@@ -87,7 +88,34 @@ def check_new_password(new_password: str, again: str | None = None, *, field: st
         raise ValidationFailed("Пароли не совпадают", field="new_password_again")
 
 
-def refuse_wrong_code(services: Services, account: Account) -> None:
-    """Keep the wrong-attempt count, then refuse (ACC-03)."""
+def refuse_wrong_code(services: Services, account: Account) -> NoReturn:
+    """Keep the wrong-attempt count, then refuse (ACC-03).
+
+    Called inside a command's ``services.write`` attempt: when the save loses a
+    race it raises ``IntegrityError`` and the attempt runs again on fresh state
+    (the count is never lost); when it is written, the refusal goes out.
+    """
     services.save(account)
     raise ValidationFailed(WRONG_CODE, field="code")
+
+
+class PasswordCheck:
+    """A typed password checked against stored hashes, each hash verified at most once.
+
+    Argon2 is the costliest step of a command, so it runs outside the retry
+    loop's decisions: a command's attempt asks ``check(account.password_hash)``
+    on every try, and only when the stored hash changed between tries (the
+    password was changed or reset by a concurrent writer) is it verified again,
+    against the new hash; a retry never decides on a verdict about an old one.
+    """
+
+    def __init__(self, services: Services, password: str) -> None:
+        self._passwords = services.passwords
+        self._password = password
+        self._verdicts: dict[str | None, bool] = {}
+
+    def __call__(self, stored_hash: str | None) -> bool:
+        """Tell whether the password matches ``stored_hash`` (None: no account, verified for equal timing)."""
+        if stored_hash not in self._verdicts:
+            self._verdicts[stored_hash] = self._passwords.verify(stored_hash, self._password)
+        return self._verdicts[stored_hash]

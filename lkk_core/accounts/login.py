@@ -53,20 +53,25 @@ def open_session(services: Services, account: Account, device: ClientDevice) -> 
 
 def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
     """«Войти» by e-mail or login; one generic failure for any mismatch (ACC-07, ACC-08)."""
-    account = _common.account_by_identifier(services, cmd.identifier)
-    password_ok = services.passwords.verify(account.password_hash if account else None, cmd.password)
-    if account is None or not password_ok:
-        raise WrongCredentials(field="identifier")
+    password_ok = _common.PasswordCheck(services, cmd.password)  # Argon2 once, not once per try
     client = _client(services, device)
-    if account.needs_login_confirmation(client.fingerprint):
-        account.challenge_login(client, now=services.clock.now())
-        _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
+
+    def attempt() -> LoginResult:
+        account = _common.account_by_identifier(services, cmd.identifier)
+        if not password_ok(account.password_hash if account else None) or account is None:
+            raise WrongCredentials(field="identifier")
+        now = services.clock.now()
+        if account.needs_login_confirmation(client.fingerprint):
+            account.challenge_login(client, now=now)
+            _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
+            position = services.save(account)
+            return LoginResult(account.id, position, challenge_id=client.challenge_id, stage=account.stage)
+        account.confirm_invited_email(now=now)
+        session_id, token = open_session(services, account, device)
         position = services.save(account)
-        return LoginResult(account.id, position, challenge_id=client.challenge_id, stage=account.stage)
-    account.confirm_invited_email(now=services.clock.now())
-    session_id, token = open_session(services, account, device)
-    position = services.save(account)
-    return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+        return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+
+    return services.write(attempt)
 
 
 def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID) -> Account:
@@ -80,21 +85,30 @@ def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID
 
 def confirm_login(services: Services, cmd: ConfirmLogin) -> LoginResult:
     """Let a login from a new device through with its e-mailed code (ACC-08)."""
-    account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
-    typed = _common.typed_code_hash(services, account, CONFIRM_LOGIN, cmd.code)
     session_id, secret = uuid4(), new_token_secret()
-    if not account.confirm_login(cmd.challenge_id, typed, session_id, token_hash(secret), now=services.clock.now()):
-        _common.refuse_wrong_code(services, account)
-    position = services.save(account)
-    token = _token(account.id, session_id, secret)
-    return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+
+    def attempt() -> LoginResult:
+        account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
+        typed = _common.typed_code_hash(services, account, CONFIRM_LOGIN, cmd.code)
+        now = services.clock.now()
+        if not account.confirm_login(cmd.challenge_id, typed, session_id, token_hash(secret), now=now):
+            _common.refuse_wrong_code(services, account)
+        position = services.save(account)
+        token = _token(account.id, session_id, secret)
+        return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
+
+    return services.write(attempt)
 
 
 def resend_login_code(services: Services, cmd: ResendLoginCode) -> int:
     """E-mail a new code for a held login, at most once a minute (ACC-04, ACC-08)."""
-    account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
-    _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
-    return services.save(account)
+
+    def attempt() -> int:
+        account = _challenged_account(services, cmd.challenge_id, cmd.account_id)
+        _common.issue_code(services, account, CONFIRM_LOGIN, account.email or "")
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def authenticate(services: Services, token: str) -> Actor:
@@ -104,7 +118,8 @@ def authenticate(services: Services, token: str) -> Actor:
         account_id, session_id = UUID(hex=account_hex), UUID(hex=session_hex)
     except ValueError:
         raise Unauthenticated from None
-    account = services.find(Account, account_id)
+    # Every request asks this: read the cached account itself (it only reads), not a deep copy.
+    account = services.peek(Account, account_id)
     session = None if account is None or account.is_deleted else account.live_session(session_id)
     if session is None or not same_hash(session.token_hash, token_hash(secret)):
         raise Unauthenticated
@@ -113,10 +128,14 @@ def authenticate(services: Services, token: str) -> Actor:
 
 def end_session(services: Services, actor: Actor, session_id: UUID) -> int:
     """«Завершить» a session: the current one logs out, another is revoked and removed (ACC-14)."""
-    account = _common.acting_account(services, actor)
     reason = "logout" if session_id == actor.session_id else "ended_by_user"
-    account.end_session(session_id, now=services.clock.now(), reason=reason)
-    return services.save(account)
+
+    def attempt() -> int:
+        account = _common.acting_account(services, actor)
+        account.end_session(session_id, now=services.clock.now(), reason=reason)
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def log_out(services: Services, actor: Actor) -> int:

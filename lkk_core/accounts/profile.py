@@ -39,59 +39,84 @@ def change_email(services: Services, actor: Actor, cmd: ChangeEmail) -> int:
 
 def change_password(services: Services, actor: Actor, cmd: ChangePassword) -> int:
     """«Изменение пароля»: the old one must be right, the new one valid and repeated (ACC-10)."""
-    account = _common.acting_account(services, actor)
-    account.require_onboarded()
-    if not services.passwords.verify(account.password_hash, cmd.old_password):
-        # NOTE: proposal, DOMAIN.md §13.14 (ACC-10).
-        raise ValidationFailed("Неверный старый пароль", field="old_password")
-    _common.check_new_password(cmd.new_password, cmd.new_password_again)
-    account.change_password(services.passwords.hash(cmd.new_password), now=services.clock.now())
-    return services.save(account)
+    old_password_ok = _common.PasswordCheck(services, cmd.old_password)
+    new_hash: list[str] = []  # Argon2 of the new password: once, on the first try that gets that far
+
+    def attempt() -> int:
+        account = _common.acting_account(services, actor)
+        account.require_onboarded()
+        # Verified once; again only if a concurrent change replaced the stored hash,
+        # so the loser of two simultaneous changes is refused its (now wrong) old password.
+        if not old_password_ok(account.password_hash):
+            # NOTE: proposal, DOMAIN.md §13.14 (ACC-10).
+            raise ValidationFailed("Неверный старый пароль", field="old_password")
+        _common.check_new_password(cmd.new_password, cmd.new_password_again)
+        if not new_hash:
+            new_hash.append(services.passwords.hash(cmd.new_password))
+        account.change_password(new_hash[0], now=services.clock.now())
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def switch_two_factor(services: Services, actor: Actor, cmd: SwitchTwoFactor) -> int:
     """Turn confirmation of logins from new devices on or off (ACC-08)."""
-    account = _common.acting_account(services, actor)
-    account.switch_two_factor(cmd.enabled, now=services.clock.now())
-    return services.save(account)
+
+    def attempt() -> int:
+        account = _common.acting_account(services, actor)
+        account.switch_two_factor(cmd.enabled, now=services.clock.now())
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def request_password_reset(services: Services, cmd: RequestPasswordReset) -> None:
     """«Восстановить»: e-mail a code if the address is an account's; answer the same anyway (ACC-11)."""
-    account = _common.account_by_identifier(services, cmd.email)
-    if account is None or not account.email:
-        return
-    try:
-        _common.issue_code(services, account, RESET_PASSWORD, account.email)
-    except RateLimited:
-        return  # NOTE: a different answer would tell that the e-mail exists
-    services.save(account)
+
+    def attempt() -> None:
+        account = _common.account_by_identifier(services, cmd.email)
+        if account is None or not account.email:
+            return
+        try:
+            _common.issue_code(services, account, RESET_PASSWORD, account.email)
+        except RateLimited:
+            return  # NOTE: a different answer would tell that the e-mail exists
+        services.save(account)
+
+    services.write(attempt)
 
 
 def reset_password(services: Services, cmd: ResetPassword) -> int:
     """Set a new password with the recovery code; every session ends (ACC-11)."""
     _common.check_new_password(cmd.new_password, cmd.new_password_again)
-    account = _common.account_by_identifier(services, cmd.email)
-    # One answer for an unknown e-mail, no code, a used or expired code and a
-    # wrong one: anything else would tell a stranger which e-mails have accounts.
-    if account is None:
-        raise ValidationFailed(_common.WRONG_CODE, field="code")
-    try:
-        typed = _common.typed_code_hash(services, account, RESET_PASSWORD, cmd.code)
-        accepted = account.reset_password(typed, services.passwords.hash(cmd.new_password), now=services.clock.now())
-    except Expired:
-        raise ValidationFailed(_common.WRONG_CODE, field="code") from None
-    if not accepted:
-        _common.refuse_wrong_code(services, account)
-    return services.save(account)
+    new_hash = services.passwords.hash(cmd.new_password)  # Argon2 outside the retries: it needs no state
+
+    def attempt() -> int:
+        account = _common.account_by_identifier(services, cmd.email)
+        # One answer for an unknown e-mail, no code, a used or expired code and a
+        # wrong one: anything else would tell a stranger which e-mails have accounts.
+        if account is None:
+            raise ValidationFailed(_common.WRONG_CODE, field="code")
+        try:
+            typed = _common.typed_code_hash(services, account, RESET_PASSWORD, cmd.code)
+            accepted = account.reset_password(typed, new_hash, now=services.clock.now())
+        except Expired:
+            raise ValidationFailed(_common.WRONG_CODE, field="code") from None
+        if not accepted:
+            _common.refuse_wrong_code(services, account)  # saves the wrong-attempt count, then refuses
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def delete_account(services: Services, actor: Actor, cmd: DeleteAccount) -> int:
     """«Удалить аккаунт»: free the e-mail and login, end sessions, shred personal data (ACC-17)."""
 
+    password_ok = _common.PasswordCheck(services, cmd.password)  # Argon2 once, not once per try
+
     def attempt() -> int:
         account = _common.acting_account(services, actor)
-        if not services.passwords.verify(account.password_hash, cmd.password):
+        if not password_ok(account.password_hash):
             raise ValidationFailed("Неверный пароль", field="password")  # NOTE: proposal
         released = [
             *_common.release(services, EMAIL, account.email, account.id),

@@ -54,32 +54,50 @@ def register(services: Services, cmd: Register, device: ClientDevice) -> Registr
 
 def send_email_code(services: Services, actor: Actor) -> int:
     """«Подтвердить» / «Отправить ещё раз»: e-mail a new code, at most once a minute (ACC-04, ACC-12)."""
-    account = acting_account(services, actor)
-    if not account.email:
-        # NOTE: ACC-12 implied: an account without an e-mail must enter one first.
-        raise PreconditionFailed("Укажите адрес электронной почты", field="email")
-    issue_code(services, account, CONFIRM_EMAIL, account.email)
-    return services.save(account)
+
+    def attempt() -> int:
+        account = acting_account(services, actor)
+        if not account.email:
+            # NOTE: ACC-12 implied: an account without an e-mail must enter one first.
+            raise PreconditionFailed("Укажите адрес электронной почты", field="email")
+        issue_code(services, account, CONFIRM_EMAIL, account.email)
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def confirm_email(services: Services, actor: Actor, cmd: EnterCode) -> int:
     """Confirm the e-mail with its code (ACC-03, ACC-12)."""
-    account = acting_account(services, actor)
-    typed = typed_code_hash(services, account, CONFIRM_EMAIL, cmd.code)
-    if not account.confirm_email(typed, now=services.clock.now()):
-        refuse_wrong_code(services, account)
-    return services.save(account)
+
+    def attempt() -> int:
+        account = acting_account(services, actor)
+        typed = typed_code_hash(services, account, CONFIRM_EMAIL, cmd.code)
+        if not account.confirm_email(typed, now=services.clock.now()):
+            refuse_wrong_code(services, account)  # saves the wrong-attempt count, then refuses
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def save_personal_data(services: Services, actor: Actor, cmd: SavePersonalData) -> int:
     """Save the personal data (ACC-05 onboarding, PRF-02 editing)."""
-    account = acting_account(services, actor)
-    account.save_personal_data(now=services.clock.now(), **cmd.model_dump())
-    return services.save(account)
+    fields = cmd.model_dump()
+
+    def attempt() -> int:
+        account = acting_account(services, actor)
+        account.save_personal_data(now=services.clock.now(), **fields)
+        return services.save(account)
+
+    return services.write(attempt)
 
 
 def save_phone(services: Services, actor: Actor, cmd: SavePhone) -> int:
     """Save the phone as +7XXXXXXXXXX (ACC-05, PRF-03)."""
-    account = acting_account(services, actor)
-    account.save_phone(normalise_phone(cmd.phone), now=services.clock.now())
-    return services.save(account)
+    phone = normalise_phone(cmd.phone)
+
+    def attempt() -> int:
+        account = acting_account(services, actor)
+        account.save_phone(phone, now=services.clock.now())
+        return services.save(account)
+
+    return services.write(attempt)

@@ -172,7 +172,10 @@ class Services:
 
         ``attempt`` must load what it changes inside itself, so that each try
         decides on fresh state; it returns the command's result (with the
-        position ``save`` gave it).
+        position ``save`` gave it). Only a lost race is tried again: a domain
+        error goes out as raised, also after a save in the same try (a wrong
+        code's count is saved, then the code refused). Work that needs no state
+        (Argon2 hashing) belongs before the attempt, not in it.
         """
         for attempt_number in range(RACE_RETRIES):
             try:
