@@ -159,10 +159,10 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
     from lkk_core.kernel.access import valid_contract_number  # noqa: PLC0415
     from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
+    if getattr(args, "contract", None) is not None:  # the command line is an entry point: CON-02 here, once
+        args.contract = valid_contract_number(args.contract)
     services = services_from_env(environment())
     staff, command = StaffActor(args.staff_id), args.staff_command
-    if getattr(args, "contract", None) is not None:
-        args.contract = valid_contract_number(args.contract)  # the command line is an entry point (CON-02)
     if command == "import-legacy":
         imported = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
         print(accounts.import_legacy_account(services, staff, imported).account_id)

@@ -17,6 +17,7 @@ from uuid import UUID
 import pydantic
 import pytest
 
+from adapters.cli import main as cli
 from adapters.http.app import ROUTES, create_app
 from lkk_core import accounts, contracts, readings
 from lkk_core.accounts import ProfileView, SessionsView
@@ -64,6 +65,15 @@ class TestOneContractNumberType:
         assert ReadingsFilter(contract_number=typed).contract_number == C1
         assert ReadingsHistoryFilter(contract_number=typed).contract_number == C1
         assert valid_contract_number(typed) == C1
+
+    @pytest.mark.parametrize("command", ["contract-users", "grant-administrator", "revoke-role", "refuse-request"])
+    def test_con02_the_command_line_refuses_a_wrong_number_before_anything_runs(
+        self, command: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["staff", command, "1000000000001", *([] if command == "contract-users" else ["alice@example.com"])]
+
+        assert cli.main(argv) == 2  # noqa: PLR2004  (a domain error's exit status)
+        assert capsys.readouterr().err.startswith(f"validation_failed: {WRONG_NUMBER} ")
 
     def test_con02_a_number_that_is_not_text_is_a_pydantic_refusal_the_adapter_maps(self) -> None:
         # Not CON-02's case (the form field is text): JSON's 10000000000001 without quotes.
