@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +156,11 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
     from lkk_core import accounts, contracts  # noqa: PLC0415
     from lkk_core.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
     from lkk_core.contracts import GrantAdministrator, RefuseAdministratorRequest  # noqa: PLC0415
+    from lkk_core.kernel.access import valid_contract_number  # noqa: PLC0415
     from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
+    if getattr(args, "contract", None) is not None:  # the command line is an entry point: CON-02 here, once
+        args.contract = valid_contract_number(args.contract)
     services = services_from_env(environment())
     staff, command = StaffActor(args.staff_id), args.staff_command
     if command == "import-legacy":
@@ -176,12 +181,20 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
         contracts.refuse_administrator_request(services, staff, args.contract, refusal)
         print("refused")
     elif command == "contract-users":
-        for row in contracts.staff_contract_users(services, staff, args.contract):
-            print(json.dumps(row, ensure_ascii=False))
+        for user in contracts.staff_contract_users(services, staff, args.contract):
+            print(_json_line(user))
     else:  # requests
-        for row in contracts.open_administrator_requests(services, staff):
-            print(json.dumps(row, ensure_ascii=False))
+        for request in contracts.open_administrator_requests(services, staff):
+            print(_json_line(request))
     return 0
+
+
+def _json_line(row: Any) -> str:
+    """Return a query's dataclass as one JSON line: ids, enums and numbers as text, instants in ISO 8601."""
+    def text(value: Any) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    return json.dumps(dataclasses.asdict(row), ensure_ascii=False, default=text)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

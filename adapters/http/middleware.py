@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import falcon
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lkk_core import accounts
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
 from lkk_core.kernel.services import Services, StaffActor
 
@@ -78,13 +79,21 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
         raise ValidationFailed(field=errors[0]["field"], errors=errors) from None
 
 
+# Path parameters of a core type, parsed once before any responder by the type the command models use:
+# ``/v1/contracts/{contract_number}/…`` hands the use case a valid number, or answers CON-02's 422.
+PATH_PARAMETERS: dict[str, TypeAdapter[Any]] = {"contract_number": TypeAdapter(ContractNumber)}
+
+
 class Validation:
-    """Reads ``<METHOD>_SCHEMA`` of the resource, parses the JSON body into it as ``params['body']``."""
+    """Parses typed path parameters, then the JSON body into the resource's ``<METHOD>_SCHEMA`` (``params['body']``)."""
 
     def __init__(self, max_body_bytes: int) -> None:
         self.max_body_bytes = max_body_bytes
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict) -> None:
+        for name, adapter in PATH_PARAMETERS.items():
+            if name in params:
+                params[name] = adapter.validate_python(params[name])
         model = getattr(resource, f"{req.method}_SCHEMA", None)
         if model is None:
             return

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from adapters.http.problems import STATUS
 from adapters.http.resources.base import Resource
-from adapters.http.schemas import Problem
+from adapters.http.schemas.common import Problem
 
 REF = "#/components/schemas/{model}"
 UPLOAD_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel",

@@ -44,7 +44,7 @@ from lkk_core.accounts.profile import (
     reset_password,
     switch_two_factor,
 )
-from lkk_core.accounts.profile_view import ProfileProjection, ProfileView
+from lkk_core.accounts.profile_view import Profile, ProfileProjection, ProfileView
 from lkk_core.accounts.registration import (
     confirm_email,
     register,
@@ -54,7 +54,7 @@ from lkk_core.accounts.registration import (
     send_email_code,
 )
 from lkk_core.accounts.sessions import AccountSessions
-from lkk_core.accounts.sessions_view import SessionsProjection, SessionsView
+from lkk_core.accounts.sessions_view import SessionRow, SessionsProjection, SessionsView
 from lkk_core.accounts.staff import AccountImported, import_legacy_account, restore_email
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "LOGIN",
     "LogIn",
     "LoginResult",
+    "Profile",
     "ProfileProjection",
     "ProfileView",
     "Register",
@@ -86,6 +87,7 @@ __all__ = [
     "RestoreEmail",
     "SavePersonalData",
     "SavePhone",
+    "SessionRow",
     "SessionsProjection",
     "SessionsView",
     "SwitchTwoFactor",

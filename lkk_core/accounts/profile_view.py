@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from lkk_core.accounts.account import Account
 from lkk_core.kernel.personal_data import REDACTED
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer
+
+
+Stage = Literal["email_code", "personal_data", "phone", "done"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The profile of a live account (PRF-01); ``stage`` says which onboarding step is next (ACC-05)."""
+
+    account_id: UUID
+    email: str | None
+    email_confirmed: bool
+    registration_confirmed: bool
+    login: str | None
+    last_name: str | None
+    first_name: str | None
+    patronymic: str | None
+    organisation: str | None
+    position: str | None
+    address: str | None
+    phone: str | None
+    two_factor: bool
+    advertising: bool
+    registered_at: datetime
+    stage: Stage
 
 
 class ProfileView(SqlView):
@@ -23,19 +50,23 @@ class ProfileView(SqlView):
         ),
     }
 
-    def profile(self, account_id: UUID) -> dict[str, Any] | None:
+    def profile(self, account_id: UUID) -> Profile | None:
         """Return the profile of a live account, with its onboarding stage."""
         rows = self.rows("SELECT * FROM {profile} WHERE account_id = ? AND deleted_at IS NULL", [str(account_id)])
         if not rows:
             return None
         row = rows[0]
-        for flag in ("email_confirmed", "registration_confirmed", "two_factor", "advertising"):
-            row[flag] = bool(row[flag])
-        row["stage"] = _stage(row)
-        return row
+        return Profile(
+            account_id=UUID(row["account_id"]), email=row["email"], email_confirmed=bool(row["email_confirmed"]),
+            registration_confirmed=bool(row["registration_confirmed"]), login=row["login"],
+            last_name=row["last_name"], first_name=row["first_name"], patronymic=row["patronymic"],
+            organisation=row["organisation"], position=row["position"], address=row["address"], phone=row["phone"],
+            two_factor=bool(row["two_factor"]), advertising=bool(row["advertising"]),
+            registered_at=datetime.fromisoformat(row["registered_at"]), stage=_stage(row),
+        )
 
 
-def _stage(row: dict[str, Any]) -> str:
+def _stage(row: dict[str, Any]) -> Stage:
     if not row["registration_confirmed"]:
         return "email_code"
     if row["first_name"] is None:

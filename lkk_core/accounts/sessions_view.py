@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from lkk_core.accounts.account import Account
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One line of «Сессии» (ACC-14); ``current`` shows «Текущая»."""
+
+    session_id: UUID
+    browser: str
+    browser_version: str
+    os: str
+    started_at: datetime
+    ended_at: datetime | None
+    current: bool
 
 
 class SessionsView(SqlView):
@@ -20,14 +35,20 @@ class SessionsView(SqlView):
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {"sessions_by_account": ("sessions", "account_id")}
 
-    def sessions(self, account_id: UUID, current_session_id: UUID | None = None) -> list[dict[str, Any]]:
+    def sessions(self, account_id: UUID, current_session_id: UUID | None = None) -> list[SessionRow]:
         """Return the account's sessions, newest first, the current one marked."""
         rows = self.rows(
             "SELECT * FROM {sessions} WHERE account_id = ? ORDER BY started_at DESC, session_id", [str(account_id)]
         )
-        for row in rows:
-            row["current"] = current_session_id is not None and row["session_id"] == str(current_session_id)
-        return rows
+        return [
+            SessionRow(
+                session_id=UUID(row["session_id"]), browser=row["browser"], browser_version=row["browser_version"],
+                os=row["os"], started_at=datetime.fromisoformat(row["started_at"]),
+                ended_at=None if row["ended_at"] is None else datetime.fromisoformat(row["ended_at"]),
+                current=current_session_id is not None and row["session_id"] == str(current_session_id),
+            )
+            for row in rows
+        ]
 
 
 def _logged_in(writer: Writer, e: Any) -> None:

@@ -12,7 +12,8 @@ from lkk_core.contracts.contract_roles import ContractRoles
 from lkk_core.contracts.commands import ConfirmBinding, RequestBinding
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
-from lkk_core.kernel.access import NOT_FOUND, Standing, valid_contract_number
+from lkk_core.kernel.access import NOT_FOUND, Standing
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
 from lkk_core.kernel.permissions import Capability
 from lkk_core.kernel.security import new_nonce, token_hash
@@ -33,7 +34,7 @@ class BindingRequested:
 
 def request_binding(services: Services, actor: Actor, cmd: RequestBinding) -> BindingRequested:
     """«Новый договор» → «Сохранить»: check the e-mail against the contract and e-mail a link (CON-02 … CON-04)."""
-    number = valid_contract_number(cmd.contract_number)
+    number = cmd.contract_number  # valid: the command model checked it (CON-02)
     services.check_session(actor, Standing.CONFIRMED_EMAIL)
     contract = services.contract(number)
     listed = {normalise_identifier(email) for email in contract.emails}
@@ -76,9 +77,8 @@ def confirm_binding(services: Services, cmd: ConfirmBinding) -> tuple[str, int]:
     return services.write(attempt)
 
 
-def unbind_contract(services: Services, actor: Actor, number: str) -> int:
+def unbind_contract(services: Services, actor: Actor, number: ContractNumber) -> int:
     """«Удалить договор» → «Удалить»: the contract leaves this account only (CON-11)."""
-    number = valid_contract_number(number)
 
     def attempt() -> int:
         services.authorize(actor, Capability.REMOVE_CONTRACT, number)
@@ -91,9 +91,8 @@ def unbind_contract(services: Services, actor: Actor, number: str) -> int:
     return services.write(attempt)
 
 
-def cancel_binding_request(services: Services, actor: Actor, number: str) -> int:
+def cancel_binding_request(services: Services, actor: Actor, number: ContractNumber) -> int:
     """Withdraw a pending request before its link is followed."""
-    number = valid_contract_number(number)
     services.check_session(actor)
 
     def attempt() -> int:

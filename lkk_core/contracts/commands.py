@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from lkk_core.kernel.commands import Command, ContractNumberText, EmailAddress, EnergyObjectCode
+from lkk_core.kernel.commands import Command, ContractNumber, EmailAddress, EnergyObjectCode
 from lkk_core.kernel.permissions import Role
 
 
@@ -15,7 +15,7 @@ from lkk_core.kernel.permissions import Role
 class RequestBinding(Command):
     """«Новый договор»: «Номер договора»* and «Электронная почта»* (CON-02)."""
 
-    contract_number: ContractNumberText = Field(description="14 digits; surrounding spaces are ignored")
+    contract_number: ContractNumber
     email: EmailAddress = Field(description="one of the e-mails listed on the contract")
 
 

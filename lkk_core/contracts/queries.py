@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from lkk_core.contracts.contract_roles import ContractRoles, roles_id
 from lkk_core.kernel.billing import Contract
 from lkk_core.accounts import ProfileView
 from lkk_core.contracts.contracts_view import ContractsView
-from lkk_core.kernel.access import valid_contract_number
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.permissions import Capability, Holding, Role, allows
 from lkk_core.kernel.services import Actor, Services, StaffActor
 
@@ -25,12 +26,80 @@ class ContractDetail:
     may_request_administrator: bool
 
     @property
+    def role(self) -> Role:
+        """Return the actor's role on the contract."""
+        return self.holding.role
+
+    @property
+    def role_label(self) -> str:
+        """Return the role as the manual names it («Руководитель»)."""
+        return self.holding.role.label
+
+    @property
+    def energy_objects(self) -> tuple[str, ...] | None:
+        """Return the energy objects granted, by code; None: every energy object of the contract (ROL-15)."""
+        granted = self.holding.energy_objects
+        return None if granted is None else tuple(sorted(granted))
+
+    @property
     def capabilities(self) -> list[Capability]:
         """Return what the actor may do on the contract, in Table 3's order (the screen shows or hides by it)."""
         return [capability for capability in Capability if allows(self.holding, capability)]
 
 
-def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ContractListItem:
+    """One line of «Договоры»: a bound contract with the actor's role, or a request waiting for its link."""
+
+    contract_number: str
+    status: Literal["bound", "pending"]
+    name: str | None = None
+    customer: str | None = None
+    role: Role | None = None
+    energy_objects: tuple[str, ...] | None = None  # None: every energy object of the contract
+    may_request_administrator: bool = False
+    administrator_requested: bool = False
+    binding_id: UUID | None = None
+    requested_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def role_label(self) -> str | None:
+        """Return the role as the manual names it («Руководитель»)."""
+        return None if self.role is None else self.role.label
+
+
+@dataclass(frozen=True)
+class ContractUser:
+    """One holder of a contract (ROL-06); names are None once the account is gone from the profiles."""
+
+    account_id: UUID
+    email: str | None
+    last_name: str | None
+    first_name: str | None
+    patronymic: str | None
+    role: Role
+    energy_objects: tuple[str, ...] | None  # None: every energy object of the contract
+    source: str
+    since: datetime
+
+    @property
+    def role_label(self) -> str:
+        """Return the role as the manual names it («Руководитель»)."""
+        return self.role.label
+
+
+@dataclass(frozen=True)
+class OpenAdministratorRequest:
+    """A request for the Administrator role that staff have not answered (ROL-12, ROL-13)."""
+
+    request_id: UUID
+    contract_number: str
+    account_id: UUID
+    requested_at: datetime
+
+
+def my_contracts(services: Services, actor: Actor) -> list[ContractListItem]:
     """Return the actor's contracts by number, then requests still waiting for their link (CON-01, CON-05)."""
     services.check_session(actor)
     view = services.views.of(ContractsView)
@@ -40,33 +109,33 @@ def my_contracts(services: Services, actor: Actor) -> list[dict[str, Any]]:
     requested = {row["contract_number"] for row in view.open_requests(actor.account_id)}
     result = []
     for row in holdings:
-        number, role = row["contract_number"], Role(row["role"])
+        number = row["contract_number"]
         contract = services.require_billing().find_contract(number)
-        result.append({
-            "contract_number": number,
-            "status": "bound",
-            "name": contract.name if contract else None,
-            "customer": contract.customer.name if contract else None,
-            "role": role.value,
-            "role_label": role.label,
-            "energy_objects": row["energy_objects"],
-            "may_request_administrator": number not in administrated and number not in requested,
-            "administrator_requested": number in requested,
-        })
-    for row in view.pending_bindings(actor.account_id, services.clock.now()):
-        result.append({
-            "contract_number": row["contract_number"],
-            "status": "pending",
-            "binding_id": row["binding_id"],
-            "requested_at": row["requested_at"],
-            "expires_at": row["expires_at"],
-        })
+        result.append(ContractListItem(
+            contract_number=number,
+            status="bound",
+            name=contract.name if contract else None,
+            customer=contract.customer.name if contract else None,
+            role=Role(row["role"]),
+            energy_objects=_objects(row["energy_objects"]),
+            may_request_administrator=number not in administrated and number not in requested,
+            administrator_requested=number in requested,
+        ))
+    result.extend(
+        ContractListItem(
+            contract_number=row["contract_number"],
+            status="pending",
+            binding_id=UUID(row["binding_id"]),
+            requested_at=datetime.fromisoformat(row["requested_at"]),
+            expires_at=datetime.fromisoformat(row["expires_at"]),
+        )
+        for row in view.pending_bindings(actor.account_id, services.clock.now())
+    )
     return result
 
 
-def contract_detail(services: Services, actor: Actor, number: str) -> ContractDetail:
+def contract_detail(services: Services, actor: Actor, number: ContractNumber) -> ContractDetail:
     """Return the contract screen with the actor's role; meters only of the energy objects granted (ROL-15)."""
-    number = valid_contract_number(number)
     access = services.authorize(actor, Capability.VIEW_CONTRACT, number)
     contract, holding = access.contract, access.holding
     roles = services.peek(ContractRoles, roles_id(number))
@@ -81,41 +150,47 @@ def contract_detail(services: Services, actor: Actor, number: str) -> ContractDe
     )
 
 
-def contract_users(services: Services, actor: Actor, number: str) -> list[dict[str, Any]]:
+def contract_users(services: Services, actor: Actor, number: ContractNumber) -> list[ContractUser]:
     """Return every account that holds the contract, for its Administrator (ROL-06)."""
-    number = valid_contract_number(number)
     services.authorize(actor, Capability.GRANT_ROLE, number)
     return _users(services, number)
 
 
-def _users(services: Services, number: str) -> list[dict[str, Any]]:
-    profiles = services.views.of(ProfileView)
-    users = []
-    for row in services.views.of(ContractsView).holders(number):
-        profile = profiles.profile(UUID(row["account_id"])) or {}
-        role = Role(row["role"])
-        users.append({
-            "account_id": row["account_id"],
-            "email": profile.get("email"),
-            "last_name": profile.get("last_name"),
-            "first_name": profile.get("first_name"),
-            "patronymic": profile.get("patronymic"),
-            "role": role.value,
-            "role_label": role.label,
-            "energy_objects": row["energy_objects"],
-            "source": row["source"],
-            "since": row["since"],
-        })
-    return users
-
-
-def staff_contract_users(services: Services, staff: StaffActor, number: str) -> list[dict[str, Any]]:
+def staff_contract_users(services: Services, staff: StaffActor, number: ContractNumber) -> list[ContractUser]:
     """Return every account that holds the contract, for supplier staff checking a request (ROL-13)."""
-    number = valid_contract_number(number)
     services.contract(number)  # a number billing does not know is not_found, not an empty list
     return _users(services, number)
 
 
-def open_administrator_requests(services: Services, staff: StaffActor) -> list[dict[str, Any]]:
+def open_administrator_requests(services: Services, staff: StaffActor) -> list[OpenAdministratorRequest]:
     """Return the requests for the Administrator role staff have not answered (ROL-12, ROL-13)."""
-    return services.views.of(ContractsView).open_requests()
+    return [
+        OpenAdministratorRequest(request_id=UUID(row["request_id"]), contract_number=row["contract_number"],
+                                 account_id=UUID(row["account_id"]),
+                                 requested_at=datetime.fromisoformat(row["requested_at"]))
+        for row in services.views.of(ContractsView).open_requests()
+    ]
+
+
+def _users(services: Services, number: str) -> list[ContractUser]:
+    profiles = services.views.of(ProfileView)
+    users = []
+    for row in services.views.of(ContractsView).holders(number):
+        account_id = UUID(row["account_id"])
+        profile = profiles.profile(account_id)
+        users.append(ContractUser(
+            account_id=account_id,
+            email=profile.email if profile else None,
+            last_name=profile.last_name if profile else None,
+            first_name=profile.first_name if profile else None,
+            patronymic=profile.patronymic if profile else None,
+            role=Role(row["role"]),
+            energy_objects=_objects(row["energy_objects"]),
+            source=row["source"],
+            since=datetime.fromisoformat(row["since"]),
+        ))
+    return users
+
+
+def _objects(codes: list[str] | None) -> tuple[str, ...] | None:
+    return None if codes is None else tuple(codes)

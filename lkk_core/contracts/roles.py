@@ -13,7 +13,8 @@ from lkk_core.contracts.contract_roles import ContractRoles, roles_id
 from lkk_core.contracts.commands import GrantAdministrator, GrantRole, RefuseAdministratorRequest
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
-from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.access import Standing
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import NotFound
 from lkk_core.kernel.permissions import Capability
 from lkk_core.kernel.security import new_nonce
@@ -29,9 +30,8 @@ class RoleGrant:
     position: int
 
 
-def grant_role(services: Services, actor: Actor, number: str, cmd: GrantRole) -> RoleGrant:
+def grant_role(services: Services, actor: Actor, number: ContractNumber, cmd: GrantRole) -> RoleGrant:
     """«Добавить роль» → «Сохранить»: give or change a role on chosen energy objects (ROL-14 … ROL-16)."""
-    number = valid_contract_number(number)
     contract = services.authorize(actor, Capability.GRANT_ROLE, number, standing=Standing.ONBOARDED).contract
 
     def attempt() -> RoleGrant:
@@ -58,9 +58,8 @@ def grant_role(services: Services, actor: Actor, number: str, cmd: GrantRole) ->
     return services.write(attempt)
 
 
-def revoke_role(services: Services, actor: Actor, number: str, account_id: UUID) -> int:
+def revoke_role(services: Services, actor: Actor, number: ContractNumber, account_id: UUID) -> int:
     """«Удаление назначенной роли»: the holder loses the contract (ROL-17)."""
-    number = valid_contract_number(number)
 
     def attempt() -> int:
         services.authorize(actor, Capability.REVOKE_ROLE, number)
@@ -80,9 +79,8 @@ class AdministratorRequest:
     position: int
 
 
-def request_administrator(services: Services, actor: Actor, number: str) -> AdministratorRequest:
+def request_administrator(services: Services, actor: Actor, number: ContractNumber) -> AdministratorRequest:
     """«Запросить доступ»: record a request staff can act on (ROL-12); the appeal comes with appeals."""
-    number = valid_contract_number(number)
     request_id = uuid4()
 
     def attempt() -> AdministratorRequest:
@@ -97,9 +95,10 @@ def request_administrator(services: Services, actor: Actor, number: str) -> Admi
 # -- supplier staff --------------------------------------------------------------
 
 
-def grant_administrator(services: Services, staff: StaffActor, number: str, cmd: GrantAdministrator) -> int:
+def grant_administrator(
+    services: Services, staff: StaffActor, number: ContractNumber, cmd: GrantAdministrator
+) -> int:
     """Make a holder of the contract its Administrator, after checking their authority (ROL-08, ROL-13)."""
-    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)
@@ -111,9 +110,8 @@ def grant_administrator(services: Services, staff: StaffActor, number: str, cmd:
     return services.write(attempt)
 
 
-def revoke_role_by_staff(services: Services, staff: StaffActor, number: str, account_id: UUID) -> int:
+def revoke_role_by_staff(services: Services, staff: StaffActor, number: ContractNumber, account_id: UUID) -> int:
     """Remove any holder's role, the Administrator's included (ROL-17 decision)."""
-    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)
@@ -127,10 +125,9 @@ def revoke_role_by_staff(services: Services, staff: StaffActor, number: str, acc
 
 
 def refuse_administrator_request(
-    services: Services, staff: StaffActor, number: str, cmd: RefuseAdministratorRequest
+    services: Services, staff: StaffActor, number: ContractNumber, cmd: RefuseAdministratorRequest
 ) -> int:
     """Answer a request for the Administrator role with a refusal (ROL-13)."""
-    number = valid_contract_number(number)
 
     def attempt() -> int:
         roles = _common.roles(services, number)

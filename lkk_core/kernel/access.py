@@ -20,14 +20,16 @@ from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
-from lkk_core.kernel.billing import Contract, is_contract_number
-from lkk_core.kernel.errors import NotFound, ValidationFailed
+from pydantic import TypeAdapter
+
+from lkk_core.kernel.billing import Contract
+from lkk_core.kernel.commands import ContractNumber
+from lkk_core.kernel.errors import NotFound
 from lkk_core.kernel.permissions import Capability, Holding, require
 
 if TYPE_CHECKING:
     from lkk_core.kernel.services import Actor, Services
 
-WRONG_NUMBER = "Номер договора должен состоять из 14 цифр"  # NOTE: proposal, DOMAIN.md §13.14 (CON-02)
 NOT_FOUND = "Договор не найден"  # NOTE: proposal
 
 
@@ -66,12 +68,16 @@ class Access:
         return self.contract.number
 
 
+_CONTRACT_NUMBER = TypeAdapter(ContractNumber)
+
+
 def valid_contract_number(text: str) -> str:
-    """Return the typed number without surrounding spaces, or refuse it (CON-02)."""
-    number = text.strip()
-    if not is_contract_number(number):
-        raise ValidationFailed(WRONG_NUMBER, field="contract_number")
-    return number
+    """Return a number typed outside a command model (a path parameter, the CLI) without spaces, or refuse it.
+
+    The same type as the command models' field, so the same refusal:
+    ``ValidationFailed`` with CON-02's message on ``contract_number``.
+    """
+    return _CONTRACT_NUMBER.validate_python(text)
 
 
 class AccessCheck:

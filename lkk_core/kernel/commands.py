@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from lkk_core.kernel.billing import is_contract_number
+from lkk_core.kernel.errors import ValidationFailed
+
+WRONG_NUMBER = "Номер договора должен состоять из 14 цифр"  # NOTE: proposal, DOMAIN.md §13.14 (CON-02)
 
 
 def _check_email(value: str) -> str:
@@ -17,9 +30,32 @@ def _check_email(value: str) -> str:
 
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
                          AfterValidator(_check_email)]
-# The 14-digit rule is checked by the access check (``valid_contract_number``), so that any
-# wrong length gets the manual's message (CON-02); the body size limit bounds the text.
-ContractNumberText = str
+
+
+def _check_contract_number(value: str, info: ValidationInfo) -> str:
+    """Return the number without surrounding spaces, or refuse it with CON-02's message.
+
+    The refusal is the domain's ``ValidationFailed`` itself, not a pydantic
+    error: pydantic lets it through unchanged, so a command built in the
+    core (CLI, tests), a JSON body, a query string and a path parameter
+    all refuse a wrong number the same way, with the manual's message and
+    the field, whatever its length (no length constraint speaks first; the
+    body size limit bounds the text).
+    """
+    number = value.strip()
+    if not is_contract_number(number):
+        raise ValidationFailed(WRONG_NUMBER, field=info.field_name or "contract_number")
+    return number
+
+
+# The contract number, validated once where it enters: in the command model, or a path
+# parameter through ``TypeAdapter(ContractNumber)``; use cases receive it valid (CON-02).
+ContractNumber = Annotated[
+    str,
+    AfterValidator(_check_contract_number),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*[0-9]{14}\s*$",
+                    "description": "14 digits; surrounding spaces are ignored"}),
+]
 EnergyObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

@@ -14,7 +14,15 @@ from lkk_core.readings.commands import (
     SubmitReadings,
     UploadIntervalProfile,
 )
-from lkk_core.readings.history import readings_history, tariff_zone
+from lkk_core.readings.history import (
+    HistoryContract,
+    HistoryEnergyObject,
+    HistoryMeter,
+    HistoryRow,
+    readings_history,
+    ReadingsHistory,
+    tariff_zone,
+)
 from lkk_core.readings.history_view import ReadingsHistoryProjection, ReadingsHistoryView
 from lkk_core.readings.interval import (
     ACT_NOT_FOUND,
@@ -23,12 +31,25 @@ from lkk_core.readings.interval import (
     interval_acts,
     interval_target,
     IntervalActRecord,
+    IntervalActRow,
+    IntervalActs,
     IntervalTarget,
     upload_interval_profile,
 )
 from lkk_core.readings.interval_act import IntervalAct
 from lkk_core.readings.interval_acts_view import IntervalActsProjection, IntervalActsView
-from lkk_core.readings.page import readings_page
+from lkk_core.readings.page import (
+    ContractBlock,
+    ContractChoice,
+    EnergyObjectRow,
+    IntervalActShown,
+    MeteringPointRow,
+    MeterRow,
+    readings_page,
+    ReadingsPage,
+    ScaleRow,
+    WindowShown,
+)
 from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
 from lkk_core.readings.submission import accept_period, ALL_SCALES, ReadingsSaved, submit_readings, UNKNOWN_SCALE
@@ -38,27 +59,43 @@ __all__ = [
     "ALL_SCALES",
     "AWAITING",
     "ActRecorded",
+    "ContractBlock",
+    "ContractChoice",
+    "EnergyObjectRow",
+    "HistoryContract",
+    "HistoryEnergyObject",
+    "HistoryMeter",
+    "HistoryRow",
     "IntervalAct",
     "IntervalActRecord",
+    "IntervalActRow",
+    "IntervalActShown",
+    "IntervalActs",
     "IntervalActsProjection",
     "IntervalActsView",
     "IntervalTarget",
     "Key",
+    "MeterRow",
+    "MeteringPointRow",
     "Place",
     "ReadingInput",
     "ReadingSubmission",
     "ReadingsFilter",
+    "ReadingsHistory",
     "ReadingsHistoryFilter",
     "ReadingsHistoryProjection",
     "ReadingsHistoryView",
+    "ReadingsPage",
     "ReadingsProjection",
     "ReadingsSaved",
     "ReadingsView",
+    "ScaleRow",
     "SubmitReadings",
     "SubmittedReadings",
     "UNKNOWN_SCALE",
     "UploadIntervalProfile",
     "UploadedProfiles",
+    "WindowShown",
     "accept_period",
     "interval_act",
     "interval_acts",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from lkk_core.kernel.commands import Command, ContractNumberText, EnergyObjectCode
+from lkk_core.kernel.commands import Command, ContractNumber, EnergyObjectCode
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 # Typed text, parsed by the service so that every bad value is reported at once (RDG-05).
@@ -28,7 +28,7 @@ class ReadingInput(Command):
 class SubmitReadings(Command):
     """«Передать показания» on the readings page (RDG-07)."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     period: date = Field(description="any day of the month the readings are for")
     readings: list[ReadingInput] = Field(max_length=10_000)
 
@@ -42,7 +42,7 @@ HourValues = Annotated[list[Annotated[Decimal, Field(allow_inf_nan=False, max_di
 class UploadIntervalProfile(Command):
     """«Передать показания» of the form «Интервальные по прибору учета» (RDG-15, RDG-16)."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     energy_object: EnergyObjectCode
     meter_number: Key
     period: date = Field(description="any day of the month the profile is for")
@@ -61,7 +61,7 @@ ALL, AWAITING = "all", "awaiting"
 class ReadingsFilter(Command):
     """The filters of the page «Показания» (RDG-01)."""
 
-    contract_number: ContractNumberText | None = None
+    contract_number: ContractNumber | None = None
     energy_object: EnergyObjectCode | None = None
     status: StatusFilter = Field(ALL, description="all («Все») or awaiting («Передаваемые»)")
     period: date | None = Field(None, description="the month shown; by default the month of today")
@@ -78,7 +78,7 @@ class ReadingsHistoryFilter(Command):
     ``validation_failed`` (checked by the query, which knows today).
     """
 
-    contract_number: ContractNumberText | None = None
+    contract_number: ContractNumber | None = None
     contract_name: SearchText | None = Field(None, description="part of the contract's name, any case")
     address: SearchText | None = Field(None, description="part of an energy object's address, any case")
     energy_object: EnergyObjectCode | None = None

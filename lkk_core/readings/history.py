@@ -9,6 +9,7 @@ object shows its current name. Only contracts where the role has
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,6 @@ from typing import Any
 from lkk_core.kernel.billing import Contract
 from lkk_core.readings.commands import ReadingsHistoryFilter
 from lkk_core.contracts import ContractsView
-from lkk_core.kernel.access import valid_contract_number
 from lkk_core.readings.history_view import ReadingsHistoryView
 from lkk_core.kernel.errors import ValidationFailed
 from lkk_core.kernel.permissions import Capability, Holding, Role, allows
@@ -30,7 +30,56 @@ PERIOD_TOO_LONG = "Период не может быть длиннее {months}
 ROUND_THE_CLOCK, ROUND_THE_CLOCK_SHORT = "Круглосуточный", "Круглосут"  # Fig. 23: «Круглосут А+»
 
 
-def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryRow:
+    """One accepted reading: month, value, «Тарифная зона», «Расход», «Источник показаний» (HIS-07)."""
+
+    period: date
+    value: Decimal
+    zone: str
+    quantity: str
+    tariff_zone: str  # «Круглосут А+» (Fig. 23)
+    consumption: Decimal | None
+    source: str
+
+
+@dataclass(frozen=True)
+class HistoryMeter:
+    """A meter with its readings, newest month first."""
+
+    number: str
+    readings: tuple[HistoryRow, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEnergyObject:
+    """A granted energy object (ROL-15); name and address are None once it left the contract."""
+
+    code: str
+    name: str | None
+    address: str | None
+    meters: tuple[HistoryMeter, ...]
+
+
+@dataclass(frozen=True)
+class HistoryContract:
+    """One contract's block of the history."""
+
+    contract_number: str
+    name: str
+    energy_objects: tuple[HistoryEnergyObject, ...]
+
+
+@dataclass(frozen=True)
+class ReadingsHistory:
+    """«История» → «Показания» for the months asked (HIS-07)."""
+
+    period_from: date
+    period_to: date
+    contracts: tuple[HistoryContract, ...]
+
+
+def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> ReadingsHistory:
     """Return the accepted readings of the actor's contracts for the months asked (HIS-07).
 
     A named contract is ``not_found`` when it is not the actor's and
@@ -54,8 +103,8 @@ def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryF
     for contract, holding in found:
         objects = _energy_objects(contract, holding, filters, by_contract.get(contract.number, []))
         if objects:
-            blocks.append({"contract_number": contract.number, "name": contract.name, "energy_objects": objects})
-    return {"period_from": period_from, "period_to": period_to, "contracts": blocks}
+            blocks.append(HistoryContract(contract_number=contract.number, name=contract.name, energy_objects=objects))
+    return ReadingsHistory(period_from=period_from, period_to=period_to, contracts=tuple(blocks))
 
 
 def months(services: Services, filters: ReadingsHistoryFilter) -> tuple[date, date]:
@@ -87,7 +136,7 @@ def _shift(month: date, by: int) -> date:
 def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[str, Holding]]:
     """Return (contract number, holding) of the contracts to look at, by number."""
     if filters.contract_number is not None:
-        number = valid_contract_number(filters.contract_number)
+        number = filters.contract_number  # valid: the filter's type checked it (CON-02)
         return [(number, services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number).holding)]
     holdings = []
     for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
@@ -104,7 +153,7 @@ def _contains(text: str | None, part: str | None) -> bool:
 
 
 def _energy_objects(contract: Contract, holding: Holding, filters: ReadingsHistoryFilter,
-                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                    rows: list[dict[str, Any]]) -> tuple[HistoryEnergyObject, ...]:
     """Return the contract's granted energy objects that pass the filters, each with its meters' readings."""
     rows_by_meter: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -122,31 +171,31 @@ def _energy_objects(contract: Contract, holding: Holding, filters: ReadingsHisto
             continue
         meter_numbers = [m.number for point in eo.metering_points for m in point.meters] if eo else []
         extra = sorted({number for c, number in rows_by_meter if c == code} - set(meter_numbers))
-        meters = [
-            {"number": number, "readings": _readings(rows_by_meter.get((code, number), []))}
+        meters = tuple(
+            HistoryMeter(number=number, readings=_readings(rows_by_meter.get((code, number), [])))
             for number in _unique([*meter_numbers, *extra])
             if filters.meter_number is None or filters.meter_number == number
-        ]
+        )
         if meters:
-            shown.append({"code": code, "name": eo.name if eo else None, "address": address, "meters": meters})
-    return shown
+            shown.append(HistoryEnergyObject(code=code, name=eo.name if eo else None, address=address, meters=meters))
+    return tuple(shown)
 
 
 def _unique(numbers: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def _readings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _readings(rows: list[dict[str, Any]]) -> tuple[HistoryRow, ...]:
     """Return a meter's readings, newest month first (the view's order), with «Тарифная зона»."""
-    return [
-        {
-            "period": date.fromisoformat(row["period"]),
-            "value": Decimal(row["value"]),
-            "zone": row["zone"],
-            "quantity": row["quantity"],
-            "tariff_zone": tariff_zone(row["zone"], row["quantity"]),
-            "consumption": None if row["consumption"] is None else Decimal(row["consumption"]),
-            "source": row["source"],
-        }
+    return tuple(
+        HistoryRow(
+            period=date.fromisoformat(row["period"]),
+            value=Decimal(row["value"]),
+            zone=row["zone"],
+            quantity=row["quantity"],
+            tariff_zone=tariff_zone(row["zone"], row["quantity"]),
+            consumption=None if row["consumption"] is None else Decimal(row["consumption"]),
+            source=row["source"],
+        )
         for row in rows
-    ]
+    )

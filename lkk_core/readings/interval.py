@@ -14,6 +14,7 @@ from lkk_core.readings.reading_submission import ReadingSubmission, submission_i
 from lkk_core.kernel.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity
 from lkk_core.readings.commands import HOURS_IN_DAY, UploadIntervalProfile
 from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
 from lkk_core.kernel.permissions import Capability
 from lkk_core.readings.submission import FILL_IN, NOT_AWAITING, SAVED
@@ -79,6 +80,32 @@ class IntervalActRecord:
     file_name: str | None
 
 
+@dataclass(frozen=True)
+class IntervalActRow:
+    """One «Первичный акт» of a meter and month; ``current`` is the one that counts (RDG-17)."""
+
+    act_id: UUID
+    number: int
+    created_at: datetime
+    status: str
+    total: Decimal  # «Введённый расход», «без КТ и без потерь»
+    kind: str
+    file_name: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class IntervalActs:
+    """The interval form of a meter: «Вид показаний» choices and the month's acts, latest first (RDG-15, RDG-17)."""
+
+    contract_number: str
+    meter_number: str
+    period: date
+    label: str  # «ПУ 01284918 • РТП 100. яч.2»
+    kinds: tuple[str, ...]
+    acts: tuple[IntervalActRow, ...]
+
+
 def interval_target(
     services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str
 ) -> IntervalTarget:
@@ -122,10 +149,10 @@ def upload_interval_profile(services: Services, actor: Actor, cmd: UploadInterva
 
 
 def interval_acts(
-    services: Services, actor: Actor, contract_number: str, meter_number: str, period: date
-) -> dict[str, Any]:
+    services: Services, actor: Actor, contract_number: ContractNumber, meter_number: str, period: date
+) -> IntervalActs:
     """Return the meter's acts for the month, latest first, and the choices of «Вид показаний» (RDG-15, RDG-17)."""
-    number = valid_contract_number(contract_number)
+    number = contract_number
     access = services.authorize(actor, Capability.SUBMIT_READINGS, number)
     contract, holding = access.contract, access.holding
     located = [eo for eo in contract.energy_objects for point in eo.metering_points for meter in point.meters
@@ -136,16 +163,16 @@ def interval_acts(
     target = _target(services, actor, number, eo.code, meter_number)
     period = period.replace(day=1)
     found = services.peek(IntervalAct, interval_act_id(number, target.meter.number, period))
-    acts = [] if found is None else [
-        {"act_id": found.id, "number": act["number"], "created_at": act["created_at"], "status": act["status"],
-         "total": act["total"], "kind": act["kind"], "file_name": act["file_name"],
-         "current": act is found.current}
+    acts = () if found is None else tuple(
+        IntervalActRow(act_id=found.id, number=act["number"], created_at=act["created_at"], status=act["status"],
+                       total=act["total"], kind=act["kind"], file_name=act["file_name"],
+                       current=act is found.current)
         for act in reversed(found.acts)
-    ]
-    return {
-        "contract_number": number, "meter_number": target.meter.number, "period": period, "label": target.label,
-        "kinds": list(services.require_billing().interval_reading_kinds(number)), "acts": acts,
-    }
+    )
+    return IntervalActs(
+        contract_number=number, meter_number=target.meter.number, period=period, label=target.label,
+        kinds=tuple(services.require_billing().interval_reading_kinds(number)), acts=acts,
+    )
 
 
 def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) -> IntervalActRecord:

@@ -436,7 +436,7 @@ class ContractCommands(RuleBasedStateMachine):
                                             else frozenset(r["energy_objects"])) for r in rows}
             assert len(seen) == len(rows)
             assert seen == {a: (r, scope) for (n, a), (r, scope, _) in self.holdings.items() if n == number}
-        requests = {(r["contract_number"], UUID(r["account_id"]))
+        requests = {(r.contract_number, r.account_id)
                     for r in contracts.open_administrator_requests(self.services, STAFF)}
         assert requests == {(n, a) for n, accounts in self.requests.items() for a in accounts}
         statuses = {(r["contract_number"], UUID(r["account_id"])): r["status"]
@@ -448,17 +448,17 @@ class ContractCommands(RuleBasedStateMachine):
         for actor in self.actors:
             me = actor.account_id
             listed = contracts.my_contracts(self.services, actor)
-            bound = {r["contract_number"]: r for r in listed if r["status"] == "bound"}
-            pending = {r["contract_number"]: r for r in listed if r["status"] == "pending"}
+            bound = {r.contract_number: r for r in listed if r.status == "bound"}
+            pending = {r.contract_number: r for r in listed if r.status == "pending"}
             assert len(bound) + len(pending) == len(listed)
-            assert {n: Role(r["role"]) for n, r in bound.items()} == {
+            assert {n: r.role for n, r in bound.items()} == {
                 n: role for (n, a), (role, _, _) in self.holdings.items() if a == me}
             for row in pending.values():
-                assert datetime.fromisoformat(row["expires_at"]) > self.now  # CON-05: never a dead request
+                assert row.expires_at > self.now  # CON-05: never a dead request
             assert set(pending) == {n for n in NUMBERS if self.waiting((n, me))}
             for number, row in bound.items():
                 offered = number not in self.administrators and me not in self.requests[number]
-                assert row["may_request_administrator"] is offered  # ROL-12
+                assert row.may_request_administrator is offered  # ROL-12
 
     # -- at the end: the log replays to the same aggregates and the same views -------------
 

@@ -76,11 +76,11 @@ def test_rdg17_acts_round_trip_exactly_after_a_reopen_and_reach_billing_once(
         assert act.values == tuple(tuple(row) for row in profile("1.10").values)
         assert str(act.values[23][27]) == "3.427"
         listed = readings.interval_acts(reopened, admin, C5, FIG12, PERIOD)
-        assert [(a["number"], a["current"]) for a in listed["acts"]] == [(2, True), (1, False)]
+        assert [(a.number, a.current) for a in listed.acts] == [(2, True), (1, False)]
 
-        [block] = readings.readings_page(reopened, admin, ReadingsFilter(period=PERIOD))["items"]
-        meter = block["energy_objects"][0]["metering_points"][0]["meters"][0]
-        assert meter["interval_act"]["total"] == second.total and meter["interval_act"]["number"] == 2  # noqa: PLR2004
+        [block] = readings.readings_page(reopened, admin, ReadingsFilter(period=PERIOD)).items
+        meter = block.energy_objects[0].metering_points[0].meters[0]
+        assert meter.interval_act.total == second.total and meter.interval_act.number == 2  # noqa: PLR2004
     finally:
         reopened.views.close()
         reopened.app.close()

@@ -29,5 +29,5 @@ def test_profile_view_follows_the_log_in_a_projection_runner(postgres_env: dict[
         row = runner.view.profile(actor.account_id)
 
     assert last is not None and row is not None
-    assert (row["last_name"], row["phone"], row["stage"]) == ("Иванова", "+78121231231", "done")
+    assert (row.last_name, row.phone, row.stage) == ("Иванова", "+78121231231", "done")
     writer.app.close()

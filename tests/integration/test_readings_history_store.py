@@ -40,8 +40,8 @@ MONTHS = ReadingsHistoryFilter(period_from=PREVIOUS_PERIOD, period_to=PERIOD)
 
 
 def rows(page: dict) -> list[tuple[str, str, date, Decimal, Decimal | None, str]]:
-    return [(eo["code"], m["number"], r["period"], r["value"], r["consumption"], r["source"])
-            for c in page["contracts"] for eo in c["energy_objects"] for m in eo["meters"] for r in m["readings"]]
+    return [(eo.code, m.number, r.period, r.value, r.consumption, r.source)
+            for c in page.contracts for eo in c.energy_objects for m in eo.meters for r in m.readings]
 
 
 def test_his07_a_rebuild_from_the_log_equals_the_live_history_and_decimals_stay_exact(

@@ -224,22 +224,22 @@ class ReadingsStory(RuleBasedStateMachine):
 
     def page(self) -> dict[str, Any]:
         [block] = readings.readings_page(
-            self.services, self.admin, ReadingsFilter(period=PERIOD, contract_number=C5))["items"]
+            self.services, self.admin, ReadingsFilter(period=PERIOD, contract_number=C5)).items
         return block
 
     @invariant()
     def the_page_shows_the_latest_values_until_the_period_closes(self) -> None:
         block = self.page()
         shown = {
-            (meter["number"], scale["zone"], scale["quantity"]): scale["current"]
-            for eo in block["energy_objects"] for point in eo["metering_points"] for meter in point["meters"]
-            for scale in meter["scales"] if scale["current"] is not None
+            (meter.number, scale.zone, scale.quantity): scale.current
+            for eo in block.energy_objects for point in eo.metering_points for meter in point.meters
+            for scale in meter.scales if scale.current is not None
         }
         expected = {} if self.closed else self.latest
         assert {k: str(v) for k, v in shown.items()} == {k: str(v) for k, v in expected.items()}
-        assert (block["accepted_at"] is not None) is self.accepted
-        assert (block["closed_at"] is not None) is self.closed
-        ticked = {eo["code"] for eo in block["energy_objects"] if eo["submitted"]}
+        assert (block.accepted_at is not None) is self.accepted
+        assert (block.closed_at is not None) is self.closed
+        ticked = {eo.code for eo in block.energy_objects if eo.submitted}
         assert ticked == ({METERS[key[0]][0] for key in self.latest} if not self.closed else set())  # RDG-07
 
     @invariant()

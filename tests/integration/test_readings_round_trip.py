@@ -89,9 +89,9 @@ def fill(template: bytes, values: dict[Scale, tuple[Decimal, str]]) -> bytes:
 
 def history_values(page: dict[str, Any]) -> dict[Scale, Decimal]:
     return {
-        (meter["number"], reading["zone"], reading["quantity"]): Decimal(str(reading["value"]))
-        for contract in page["contracts"] for eo in contract["energy_objects"] for meter in eo["meters"]
-        for reading in meter["readings"] if reading["period"] == PERIOD
+        (meter.number, reading.zone, reading.quantity): Decimal(str(reading.value))
+        for contract in page.contracts for eo in contract.energy_objects for meter in eo.meters
+        for reading in meter.readings if reading.period == PERIOD
     }
 
 
@@ -123,7 +123,7 @@ def test_rdg11_his07_a_filled_template_round_trips_to_history_and_export(
         assert shown[scale] == value
 
     exported = export_values(readings_history_xlsx(page, generated_at=datetime(2023, 2, 10, tzinfo=INSIDE.tzinfo)))
-    by_label = {(meter["number"], r["tariff_zone"]): Decimal(str(r["value"]))
-                for c in page["contracts"] for eo in c["energy_objects"] for meter in eo["meters"]
-                for r in meter["readings"]}
+    by_label = {(meter.number, r.tariff_zone): Decimal(str(r.value))
+                for c in page.contracts for eo in c.energy_objects for meter in eo.meters
+                for r in meter.readings}
     assert exported == by_label  # the export is exactly what is shown

@@ -30,9 +30,9 @@ def test_rdg09_submitted_values_round_trip_exactly_and_leave_the_page_when_the_p
     submitted = [e for e in stored if isinstance(e, ReadingSubmission.Submitted)]
     assert [str(e.readings[0]["value"]) for e in submitted] == ["12442.10", "12442.50"]
     assert all(isinstance(e.readings[0]["value"], Decimal) for e in submitted)
-    [block] = readings.readings_page(services, admin, ReadingsFilter(period=PERIOD))["items"]
-    scale = block["energy_objects"][0]["metering_points"][0]["meters"][0]["scales"][0]
-    assert (scale["current"], scale["consumption"]) == (Decimal("12442.50"), Decimal(18900))
+    [block] = readings.readings_page(services, admin, ReadingsFilter(period=PERIOD)).items
+    scale = block.energy_objects[0].metering_points[0].meters[0].scales[0]
+    assert (scale.current, scale.consumption) == (Decimal("12442.50"), Decimal(18900))
 
     feed = BillingFeed.for_services(services)
     assert feed.deliver_pending() == 2
@@ -41,6 +41,6 @@ def test_rdg09_submitted_values_round_trip_exactly_and_leave_the_page_when_the_p
     assert [r[2][0].value for r in billing.received.values()] == [Decimal("12442.10"), Decimal("12442.50")]
 
     readings.accept_period(services, StaffActor("billing"), C5, PERIOD)
-    [block] = readings.readings_page(services, admin, ReadingsFilter(period=PERIOD))["items"]
-    assert block["closed_at"] is not None
-    assert block["energy_objects"][0]["metering_points"][0]["meters"][0]["scales"][0]["current"] is None
+    [block] = readings.readings_page(services, admin, ReadingsFilter(period=PERIOD)).items
+    assert block.closed_at is not None
+    assert block.energy_objects[0].metering_points[0].meters[0].scales[0].current is None

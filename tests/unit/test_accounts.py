@@ -53,8 +53,8 @@ class TestRegistration:
         actor = registered(services, mailbox)
 
         row = profile(services, actor)
-        assert row["email_confirmed"] and row["stage"] == "done"
-        assert (row["last_name"], row["first_name"], row["phone"]) == ("Иванова", "Анна", "+78121231231")
+        assert row.email_confirmed and row.stage == "done"
+        assert (row.last_name, row.first_name, row.phone) == ("Иванова", "Анна", "+78121231231")
 
     def test_acc01_without_accepting_the_agreement_no_account_and_no_mail(
         self, services: Services, mailbox: Mailbox
@@ -70,7 +70,7 @@ class TestRegistration:
         reg = accounts.register(
             services, Register(email="a@b.ru", password=PASSWORD, agreement_accepted=True, advertising=True), CHROME
         )
-        assert profile(services, Actor(reg.account_id, reg.session_id))["advertising"] is True
+        assert profile(services, Actor(reg.account_id, reg.session_id)).advertising is True
 
     def test_acc02_same_email_in_other_case_and_spaces_is_a_conflict(self, services: Services, mailbox: Mailbox) -> None:
         registered(services, mailbox)
@@ -95,8 +95,8 @@ class TestRegistration:
         with pytest.raises(ValidationFailed):
             accounts.confirm_email(services, actor, EnterCode(code=wrong))
 
-        assert profile(services, actor)["stage"] == "email_code"
-        assert not profile(services, actor)["email_confirmed"]
+        assert profile(services, actor).stage == "email_code"
+        assert not profile(services, actor).email_confirmed
 
     def test_acc03_code_is_single_use(self, services: Services, mailbox: Mailbox) -> None:
         actor = registered(services, mailbox, confirm=False)
@@ -245,7 +245,7 @@ class TestSessions:
         log_in(services, "alice@example.com", device=FIREFOX)
 
         rows = services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
-        assert {(r["browser"], r["os"], r["current"]) for r in rows} == {
+        assert {(r.browser, r.os, r.current) for r in rows} == {
             ("Google Chrome", "Windows", True), ("Mozilla Firefox", "Windows", False)
         }
 
@@ -259,7 +259,7 @@ class TestSessions:
 
         with pytest.raises(Unauthenticated):
             accounts.authenticate(services, other.token)
-        assert [r["session_id"] for r in services.views.of(SessionsView).sessions(actor.account_id)] == [str(actor.session_id)]
+        assert [r.session_id for r in services.views.of(SessionsView).sessions(actor.account_id)] == [actor.session_id]
 
     def test_as12_acc15_logout_ends_the_current_session(self, services: Services, mailbox: Mailbox) -> None:
         result = (registered(services, mailbox), log_in(services, "alice@example.com"))[1]
@@ -355,7 +355,7 @@ class TestPasswords:
 
         assert [m.to for m in mailbox.deliver()] == ["iv@example.com"]
         session = log_in(services, "ivanov77")
-        assert not profile(services, Actor(account_id, session.session_id))["email_confirmed"]
+        assert not profile(services, Actor(account_id, session.session_id)).email_confirmed
 
 
     def test_acc11a_restoring_the_same_email_in_another_spelling_keeps_it_claimed(
@@ -399,7 +399,7 @@ class TestEmailChange:
     def test_as14_acc13_changed_email_is_unconfirmed_until_its_code(self, services: Services, mailbox: Mailbox) -> None:
         actor = registered(services, mailbox)
         accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
-        assert not profile(services, actor)["email_confirmed"]
+        assert not profile(services, actor).email_confirmed
         account = services.app.repository.get(actor.account_id)
         with pytest.raises(PreconditionFailed):
             account.require_confirmed_email()
@@ -407,8 +407,8 @@ class TestEmailChange:
         accounts.send_email_code(services, actor)
         accounts.confirm_email(services, actor, EnterCode(code=mailbox.last_code("anna@example.com")))
 
-        assert profile(services, actor)["email_confirmed"]
-        assert profile(services, actor)["email"] == "anna@example.com"
+        assert profile(services, actor).email_confirmed
+        assert profile(services, actor).email == "anna@example.com"
 
     def test_acc02_acc13_email_of_another_live_account_is_refused_and_old_one_is_freed(
         self, services: Services, mailbox: Mailbox

@@ -19,7 +19,7 @@ STAFF = StaffActor("staff-1")
 
 
 def numbers(services: Services, actor: Actor, status: str = "bound") -> list[str]:
-    return [row["contract_number"] for row in contracts.my_contracts(services, actor) if row["status"] == status]
+    return [row.contract_number for row in contracts.my_contracts(services, actor) if row.status == status]
 
 
 def request(services: Services, actor: Actor, number: str = C1, email: str = "alice@example.com") -> None:
@@ -190,7 +190,7 @@ class TestManyAndUnbinding:
     ) -> None:
         bound(services, mailbox, alice, C1)
         [row] = contracts.my_contracts(services, alice)
-        assert (row["role"], row["role_label"], row["energy_objects"]) == ("MANAGER", "Руководитель", None)
+        assert (row.role, row.role_label, row.energy_objects) == ("MANAGER", "Руководитель", None)
 
     def test_con09_the_detail_shows_the_contract_with_the_role(
         self, services: Services, alice: Actor, mailbox: Mailbox
@@ -234,7 +234,7 @@ class TestManyAndUnbinding:
 
         assert numbers(services, bob) == [C1]
         [row] = contracts.my_contracts(services, bob)
-        assert row["role"] == "ACCOUNTANT" and row["may_request_administrator"]
+        assert row.role == "ACCOUNTANT" and row.may_request_administrator
 
     def test_acc17_deleting_an_account_takes_its_contracts_and_leaves_them_whole(
         self, services: Services, alice: Actor, mailbox: Mailbox
@@ -248,7 +248,7 @@ class TestManyAndUnbinding:
         accounts.delete_account(services, alice, DeleteAccount(password=PASSWORD))
 
         users = contracts.staff_contract_users(services, STAFF, C1)
-        assert [u["account_id"] for u in users] == [str(bob.account_id)]
+        assert [u.account_id for u in users] == [bob.account_id]
         binding = services.get(ContractBinding, contracts.binding.binding_id(C2, alice.account_id))
         assert binding.status == "unbound"
         contracts.grant_administrator(services, STAFF, C1, GrantAdministrator(account_id=bob.account_id))

@@ -84,9 +84,9 @@ def fields(caught: pytest.ExceptionInfo[Any]) -> list[str]:
 
 
 def meter_row(services: Services, actor: Actor, meter_number: str) -> dict[str, Any]:
-    [block] = readings.readings_page(services, actor, ReadingsFilter(period=PERIOD, contract_number=C5))["items"]
-    return next(meter for eo in block["energy_objects"] for point in eo["metering_points"]
-                for meter in point["meters"] if meter["number"] == meter_number)
+    [block] = readings.readings_page(services, actor, ReadingsFilter(period=PERIOD, contract_number=C5)).items
+    return next(meter for eo in block.energy_objects for point in eo.metering_points
+                for meter in point.meters if meter.number == meter_number)
 
 
 class TestIntervalTarget:
@@ -170,15 +170,15 @@ class TestUploadIntervalProfile:
         listed = readings.interval_acts(services, bob, C5, FIG12, PERIOD.replace(day=20))
 
         assert second.number == 2 and second.act_id == first.act_id
-        assert [(a["number"], a["current"], a["kind"]) for a in listed["acts"]] == [
+        assert [(a.number, a.current, a.kind) for a in listed.acts] == [
             (2, True, "Расчётные"), (1, False, "Фактические")]
-        assert [a["total"] for a in listed["acts"]] == [second.total, first.total]
-        assert listed["acts"][0]["created_at"] > listed["acts"][1]["created_at"]
-        assert (listed["label"], listed["kinds"]) == (f"ПУ {FIG12} • РП-10 кВ яч.2", ["Фактические", "Расчётные"])
+        assert [a.total for a in listed.acts] == [second.total, first.total]
+        assert listed.acts[0].created_at > listed.acts[1].created_at
+        assert (listed.label, listed.kinds) == (f"ПУ {FIG12} • РП-10 кВ яч.2", ("Фактические", "Расчётные"))
         assert readings.interval_act(services, bob, first.act_id, 1).values[0][0] == Decimal(1)  # kept
 
     def test_rdg17_a_meter_without_acts_lists_none(self, services: Services, bob: Actor) -> None:
-        assert readings.interval_acts(services, bob, C5, FIG12, PERIOD)["acts"] == []
+        assert readings.interval_acts(services, bob, C5, FIG12, PERIOD).acts == ()
 
     def test_rdg16_as38_a_grid_of_the_wrong_shape_names_each_field(self, services: Services, admin: Actor) -> None:
         values = grid(hours=23)
@@ -304,33 +304,33 @@ class TestReadingsPage:
         meter = meter_row(services, admin, REACTIVE)
 
         interval = recorded.total * 12000 * Decimal("1.05")  # «без КТ и без потерь»: КТ and losses applied
-        [a_plus] = [s for s in meter["scales"] if s["quantity"] == "А+"]
-        assert a_plus["consumption"] == Decimal(12600)
-        assert a_plus["interval_consumption"] == interval
-        assert a_plus["delta"] == Decimal(12600) - interval
-        act = meter["interval_act"]
-        assert (act["act_id"], act["number"], act["total"], act["status"]) == (recorded.act_id, 1, recorded.total,
+        [a_plus] = [s for s in meter.scales if s.quantity == "А+"]
+        assert a_plus.consumption == Decimal(12600)
+        assert a_plus.interval_consumption == interval
+        assert a_plus.delta == Decimal(12600) - interval
+        act = meter.interval_act
+        assert (act.act_id, act.number, act.total, act.status) == (recorded.act_id, 1, recorded.total,
                                                                                "В ожидании")
-        assert act["created_at"] == INSIDE and act["interval_consumption"] == interval
+        assert act.created_at == INSIDE and act.interval_consumption == interval
 
     def test_rdg18_billings_figure_wins(self, services: Services, admin: Actor) -> None:
         readings.upload_interval_profile(services, admin, upload(FIG12))
-        [scale] = meter_row(services, admin, FIG12)["scales"]
-        assert scale["interval_consumption"] == Decimal("137130.48")  # Fig. 12, from billing
-        assert meter_row(services, admin, FIG12)["interval_act"]["number"] == 1
+        [scale] = meter_row(services, admin, FIG12).scales
+        assert scale.interval_consumption == Decimal("137130.48")  # Fig. 12, from billing
+        assert meter_row(services, admin, FIG12).interval_act.number == 1
 
     def test_rdg18_several_a_plus_zones_carry_the_figure_on_the_meter(self, services: Services, admin: Actor) -> None:
         recorded = readings.upload_interval_profile(services, admin, upload(TWO_ZONES))
         readings.submit_readings(services, admin, submit(reading(TWO_ZONES, "110", "День"),
                                                          reading(TWO_ZONES, "60", "Ночь")))
         meter = meter_row(services, admin, TWO_ZONES)
-        assert all(s["interval_consumption"] is None for s in meter["scales"])
+        assert all(s.interval_consumption is None for s in meter.scales)
         interval = recorded.total * 12000 * Decimal("1.05")
-        assert meter["interval_act"]["interval_consumption"] == interval
-        assert meter["interval_act"]["delta"] == (10 + 10) * 12000 * Decimal("1.05") - interval
+        assert meter.interval_act.interval_consumption == interval
+        assert meter.interval_act.delta == (10 + 10) * 12000 * Decimal("1.05") - interval
 
     def test_rdg18_a_meter_without_an_act_has_none(self, services: Services, admin: Actor) -> None:
-        assert meter_row(services, admin, FIG12)["interval_act"] is None
+        assert meter_row(services, admin, FIG12).interval_act is None
 
 
 class TestBillingFeed:

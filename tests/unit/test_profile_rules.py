@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pydantic
 import pytest
 
@@ -20,9 +22,10 @@ def test_prf01_profile_shows_personal_contact_data_and_the_2fa_switch(services: 
 
     row = services.views.of(ProfileView).profile(actor.account_id)
 
-    assert {"last_name", "first_name", "patronymic", "organisation", "position", "address"} <= row.keys()
-    assert (row["phone"], row["email"], row["email_confirmed"]) == ("+78121231231", "alice@example.com", True)
-    assert row["two_factor"] is True
+    assert {"last_name", "first_name", "patronymic", "organisation", "position", "address"} <= {
+        field.name for field in dataclasses.fields(row)}
+    assert (row.phone, row.email, row.email_confirmed) == ("+78121231231", "alice@example.com", True)
+    assert row.two_factor is True
 
 
 def test_prf02_editing_personal_data_replaces_it(services: Services, mailbox: Mailbox) -> None:
@@ -34,7 +37,7 @@ def test_prf02_editing_personal_data_replaces_it(services: Services, mailbox: Ma
     )
 
     row = services.views.of(ProfileView).profile(actor.account_id)
-    assert (row["last_name"], row["organisation"], row["position"]) == ("Смирнова", "ООО «Свет»", "Бухгалтер")
+    assert (row.last_name, row.organisation, row.position) == ("Смирнова", "ООО «Свет»", "Бухгалтер")
 
 
 @pytest.mark.parametrize("missing", ["last_name", "first_name"])
@@ -50,10 +53,10 @@ def test_prf03_phone_edited_in_place_is_normalised(services: Services, mailbox: 
 
     accounts.save_phone(services, actor, SavePhone(phone="+7(960)825-00-00"))
 
-    assert services.views.of(ProfileView).profile(actor.account_id)["phone"] == "+79608250000"
+    assert services.views.of(ProfileView).profile(actor.account_id).phone == "+79608250000"
     refused(services, lambda: accounts.save_phone(services, actor, SavePhone(phone="+1 202 555 0100")),
             code="validation_failed", field="phone", message=PHONE_MESSAGE)
-    assert services.views.of(ProfileView).profile(actor.account_id)["phone"] == "+79608250000"
+    assert services.views.of(ProfileView).profile(actor.account_id).phone == "+79608250000"
 
 
 def test_prf03_acc13_email_edited_in_place_needs_confirming(services: Services, mailbox: Mailbox) -> None:
@@ -62,7 +65,7 @@ def test_prf03_acc13_email_edited_in_place_needs_confirming(services: Services, 
     accounts.change_email(services, actor, ChangeEmail(email="anna@example.com"))
 
     row = services.views.of(ProfileView).profile(actor.account_id)
-    assert (row["email"], row["email_confirmed"]) == ("anna@example.com", False)
+    assert (row.email, row.email_confirmed) == ("anna@example.com", False)
 
 
 def test_acc06_an_unconfirmed_email_blocks_paying_binding_and_readings(services: Services, mailbox: Mailbox) -> None:
@@ -97,9 +100,9 @@ def test_acc12_acc03_a_wrong_code_counts_the_attempt_and_confirms_nothing(servic
     refused(services, lambda: accounts.confirm_email(services, actor, EnterCode(code=wrong)), code="validation_failed",
             field="code", message="Неверный код", wrote=1)  # the attempt is counted: the refusal writes
 
-    assert not services.views.of(ProfileView).profile(actor.account_id)["email_confirmed"]
+    assert not services.views.of(ProfileView).profile(actor.account_id).email_confirmed
     accounts.confirm_email(services, actor, EnterCode(code=right))
-    assert services.views.of(ProfileView).profile(actor.account_id)["email_confirmed"]
+    assert services.views.of(ProfileView).profile(actor.account_id).email_confirmed
 
 
 @pytest.mark.parametrize("text", ["Ива\x00нова", "Ива\x07нова", "\x1b[31mИванова"])

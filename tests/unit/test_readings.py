@@ -65,12 +65,12 @@ def page(services: Services, actor: Actor, **filters: Any) -> dict[str, Any]:
 
 def scale_row(services: Services, actor: Actor, meter_number: str, zone: str = "Круглосуточный",
               quantity: str = "А+") -> dict[str, Any]:
-    [block] = page(services, actor, contract_number=C5)["items"]
-    for eo in block["energy_objects"]:
-        for point in eo["metering_points"]:
-            for meter in point["meters"]:
-                if meter["number"] == meter_number:
-                    return next(s for s in meter["scales"] if (s["zone"], s["quantity"]) == (zone, quantity))
+    [block] = page(services, actor, contract_number=C5).items
+    for eo in block.energy_objects:
+        for point in eo.metering_points:
+            for meter in point.meters:
+                if meter.number == meter_number:
+                    return next(s for s in meter.scales if (s.zone, s.quantity) == (zone, quantity))
     raise AssertionError(meter_number)
 
 
@@ -82,45 +82,45 @@ class TestReadingsPage:
     def test_rdg01_only_contracts_where_the_role_may_submit_sorted_by_number(
         self, services: Services, admin: Actor
     ) -> None:
-        assert [c["contract_number"] for c in page(services, admin)["contracts"]] == [C5]
+        assert [c.contract_number for c in page(services, admin).contracts] == [C5]
 
     def test_rdg01_the_status_filter_keeps_energy_objects_awaiting_readings(
         self, services: Services, admin: Actor
     ) -> None:
-        [block] = page(services, admin, status=AWAITING)["items"]
-        assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO3]
-        [block] = page(services, admin)["items"]
-        assert [eo["code"] for eo in block["energy_objects"]] == [EO1, EO2, EO3]
+        [block] = page(services, admin, status=AWAITING).items
+        assert [eo.code for eo in block.energy_objects] == [EO1, EO3]
+        [block] = page(services, admin).items
+        assert [eo.code for eo in block.energy_objects] == [EO1, EO2, EO3]
 
     def test_rdg01_the_page_opens_on_the_month_of_the_suppliers_calendar(
         self, services: Services, admin: Actor, clock: FixedClock
     ) -> None:
         clock.set(datetime(2023, 2, 28, 22, 30, tzinfo=UTC))  # 01:30 on 1 March in Moscow
         shown = readings.readings_page(services, admin, ReadingsFilter())
-        assert shown["period"].isoformat() == "2023-03-01"  # the UTC calendar would still say February
+        assert shown.period.isoformat() == "2023-03-01"  # the UTC calendar would still say February
 
     def test_rdg01_the_energy_object_filter(self, services: Services, admin: Actor) -> None:
-        [block] = page(services, admin, energy_object=EO3)["items"]
-        assert [eo["code"] for eo in block["energy_objects"]] == [EO3]
+        [block] = page(services, admin, energy_object=EO3).items
+        assert [eo.code for eo in block.energy_objects] == [EO3]
 
     def test_rdg01_rol15_a_power_engineer_sees_only_the_granted_energy_object(
         self, services: Services, bob: Actor
     ) -> None:
-        [block] = page(services, bob)["items"]
-        assert [eo["code"] for eo in block["energy_objects"]] == [EO1]
+        [block] = page(services, bob).items
+        assert [eo.code for eo in block.energy_objects] == [EO1]
 
     def test_rdg19_an_accountant_sees_no_contract_on_the_readings_page(self, services: Services, carol: Actor) -> None:
-        assert page(services, carol) == {"period": PERIOD, "contracts": [], "items": []}
+        assert page(services, carol) == readings.ReadingsPage(period=PERIOD, contracts=(), items=())
 
     def test_rdg02_fig12_previous_coefficient_losses_and_interval(self, services: Services, admin: Actor) -> None:
         row = scale_row(services, admin, FIG12)
-        assert row["previous"] == Decimal("12441.00") and row["previous_period"] == PREVIOUS_PERIOD
-        assert row["interval_consumption"] == Decimal("137130.48")
-        assert row["current"] is None and row["consumption"] is None
-        [block] = page(services, admin)["items"]
-        point = block["energy_objects"][0]["metering_points"][0]
-        assert (point["coefficient"], point["losses_percent"]) == (Decimal(12000), Decimal(5))
-        assert block["window"]["is_open"] is True
+        assert row.previous == Decimal("12441.00") and row.previous_period == PREVIOUS_PERIOD
+        assert row.interval_consumption == Decimal("137130.48")
+        assert row.current is None and row.consumption is None
+        [block] = page(services, admin).items
+        point = block.energy_objects[0].metering_points[0]
+        assert (point.coefficient, point.losses_percent) == (Decimal(12000), Decimal(5))
+        assert block.window.is_open is True
 
 
 class TestSubmitReadings:
@@ -130,9 +130,9 @@ class TestSubmitReadings:
         assert saved.message == "Показания сохранены"
         assert saved.energy_objects == (EO1,)
         row = scale_row(services, bob, FIG12)
-        assert str(row["current"]) == "12442.00"
-        assert row["consumption"] == Decimal(12600) and str(row["consumption"]) == "12600"
-        assert str(row["delta"]) == "-124530.48"
+        assert str(row.current) == "12442.00"
+        assert row.consumption == Decimal(12600) and str(row.consumption) == "12600"
+        assert str(row.delta) == "-124530.48"
 
     def test_rdg02_the_decimal_is_stored_exactly_in_the_event(self, services: Services, bob: Actor) -> None:
         readings.submit_readings(services, bob, submit(reading(FIG12, "12442.10")))
@@ -150,7 +150,7 @@ class TestSubmitReadings:
     def test_rdg02_a_rolled_over_meter_may_go_below_the_previous(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(reading(REACTIVE, "11"), reading(REACTIVE, "5", quantity=R_PLUS)))
         row = scale_row(services, admin, REACTIVE, quantity="R+")
-        assert row["consumption"] == Decimal(15) * 12000 * Decimal("1.05")  # 999990 → 1000000 → 5
+        assert row.consumption == Decimal(15) * 12000 * Decimal("1.05")  # 999990 → 1000000 → 5
 
     def test_rdg03_a_meter_not_awaiting_readings_is_a_conflict(self, services: Services, admin: Actor) -> None:
         head = services.app.head()
@@ -192,7 +192,7 @@ class TestSubmitReadings:
 
     def test_rdg05_a_point_is_accepted_too(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(reading(FIG12, "12442.5")))
-        assert scale_row(services, admin, FIG12)["current"] == Decimal("12442.5")
+        assert scale_row(services, admin, FIG12).current == Decimal("12442.5")
 
     def test_rdg06_as31_a_missing_tariff_zone_refuses_the_whole_request(self, services: Services, admin: Actor) -> None:
         head = services.app.head()
@@ -224,8 +224,8 @@ class TestSubmitReadings:
 
     def test_rdg07_the_energy_object_gets_its_tick(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
-        [block] = page(services, admin)["items"]
-        assert [eo["submitted"] for eo in block["energy_objects"]] == [True, False, False]
+        [block] = page(services, admin).items
+        assert [eo.submitted for eo in block.energy_objects] == [True, False, False]
 
     def test_rdg08_only_meters_with_values_are_sent(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(
@@ -246,11 +246,11 @@ class TestSubmitReadings:
         readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
         clock.advance(days=1)
         readings.submit_readings(services, admin, submit(reading(FIG12, "12443")))
-        assert scale_row(services, admin, FIG12)["current"] == Decimal(12443)
+        assert scale_row(services, admin, FIG12).current == Decimal(12443)
 
         readings.accept_period(services, STAFF, C5, PERIOD)
 
-        assert scale_row(services, admin, FIG12)["current"] is None
+        assert scale_row(services, admin, FIG12).current is None
         with pytest.raises(WindowClosed):
             readings.submit_readings(services, admin, submit(reading(FIG12, "12444")))
 

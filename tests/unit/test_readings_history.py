@@ -129,14 +129,14 @@ class TestHistory:
 
         page = history(services, bob)
         assert shown(page) == [FIG_23]
-        [contract] = page["contracts"]
-        assert (contract["contract_number"], contract["name"]) == (C5, "Договор с показаниями")
-        [eo] = contract["energy_objects"]
-        assert (eo["code"], eo["name"], eo["address"]) == (EO3, "Гараж", "г. Санкт-Петербург, ул. Заводская, д. 3")
-        assert [m["number"] for m in eo["meters"]] == [OTHER_EO_METER, TWO_ZONES]
-        [row] = eo["meters"][1]["readings"]
-        assert (row["period"], row["zone"], row["quantity"]) == (DECEMBER, ROUND, "А+")
-        assert (page["period_from"], page["period_to"]) == (NOVEMBER, DECEMBER)
+        [contract] = page.contracts
+        assert (contract.contract_number, contract.name) == (C5, "Договор с показаниями")
+        [eo] = contract.energy_objects
+        assert (eo.code, eo.name, eo.address) == (EO3, "Гараж", "г. Санкт-Петербург, ул. Заводская, д. 3")
+        assert [m.number for m in eo.meters] == [OTHER_EO_METER, TWO_ZONES]
+        [row] = eo.meters[1].readings
+        assert (row.period, row.zone, row.quantity) == (DECEMBER, ROUND, "А+")
+        assert (page.period_from, page.period_to) == (NOVEMBER, DECEMBER)
 
     def test_his07_the_latest_submitted_value_is_the_one_accepted_and_the_feed_still_delivers(
         self, services: Services, admin: Actor, clock: FixedClock
@@ -222,15 +222,15 @@ class TestFilters:
 
     def test_his07_contract_name_matches_a_part_in_any_case(self, services: Services, admin: Actor) -> None:
         assert len(shown(history(services, admin, contract_name="с ПОКАЗАНИЯМИ"))) == 2  # noqa: PLR2004
-        assert history(services, admin, contract_name="аренда")["contracts"] == []
+        assert history(services, admin, contract_name="аренда").contracts == ()
 
     def test_his07_address_keeps_the_energy_objects_whose_address_contains_it(
         self, services: Services, admin: Actor
     ) -> None:
         page = history(services, admin, address="заводская, Д. 3")
-        assert [eo["code"] for c in page["contracts"] for eo in c["energy_objects"]] == [EO3]
+        assert [eo.code for c in page.contracts for eo in c.energy_objects] == [EO3]
         assert shown(page) == [FIG_23]
-        assert history(services, admin, address="Невский")["contracts"] == []
+        assert history(services, admin, address="Невский").contracts == ()
 
     def test_his07_energy_object_contract_and_meter(self, services: Services, admin: Actor) -> None:
         assert [r[0] for r in shown(history(services, admin, energy_object=EO1))] == [EO1]
@@ -240,14 +240,14 @@ class TestFilters:
         assert [r[2] for r in shown(history(services, admin, period_from=date(2022, 12, 15)))] == ["Декабрь 2022"]
         assert [r[2] for r in shown(history(services, admin, period_to=date(2022, 11, 30)))] == ["Ноябрь 2022"]
         page = history(services, admin, period_from=date(2022, 11, 30), period_to=date(2022, 12, 2))
-        assert (page["period_from"], page["period_to"]) == (NOVEMBER, DECEMBER)  # any day of the month
+        assert (page.period_from, page.period_to) == (NOVEMBER, DECEMBER)  # any day of the month
 
     def test_his07_by_default_the_twelve_months_up_to_this_month_in_moscow(
         self, services: Services, admin: Actor, clock: FixedClock
     ) -> None:
         clock.set(datetime(2023, 10, 31, 21, 30, tzinfo=UTC))  # already 1 November 2023 in Moscow
         page = readings.readings_history(services, admin, ReadingsHistoryFilter())
-        assert (page["period_from"], page["period_to"]) == (date(2022, 12, 1), date(2023, 11, 1))
+        assert (page.period_from, page.period_to) == (date(2022, 12, 1), date(2023, 11, 1))
         assert [r[2] for r in shown(page)] == ["Декабрь 2022"]
 
     def test_his07_a_reversed_or_too_long_period_is_refused(self, services: Services, admin: Actor) -> None:
@@ -256,7 +256,7 @@ class TestFilters:
         assert caught.value.details["errors"][0]["field"] == "period_from"
         with pytest.raises(ValidationFailed):
             history(services, admin, period_from=date(2019, 12, 1), period_to=DECEMBER)
-        assert history(services, admin, period_from=date(2020, 1, 1), period_to=DECEMBER)["contracts"]  # 36 months
+        assert history(services, admin, period_from=date(2020, 1, 1), period_to=DECEMBER).contracts  # 36 months
 
 
 class TestPermissions:
@@ -274,14 +274,14 @@ class TestPermissions:
     ) -> None:
         with pytest.raises(Forbidden):
             history(services, carol, contract_number=C5)
-        assert history(services, carol)["contracts"] == []
+        assert history(services, carol).contracts == ()
 
     def test_his07_rol15_a_scoped_power_engineer_sees_only_granted_energy_objects(
         self, services: Services, admin: Actor, bob: Actor
     ) -> None:
         assert [r[0] for r in shown(history(services, admin))] == [EO1, EO3]
         assert shown(history(services, bob)) == [FIG_23]
-        assert history(services, bob, energy_object=EO1)["contracts"] == []
+        assert history(services, bob, energy_object=EO1).contracts == ()
 
     def test_his07_a_contract_not_held_is_not_found(self, services: Services, admin: Actor) -> None:
         with pytest.raises(NotFound):

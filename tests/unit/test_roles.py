@@ -42,8 +42,8 @@ def grant(services: Services, admin: Actor, email: str, role: Role = Role.ACCOUN
 
 
 def role_on(services: Services, actor: Actor, number: str = C1) -> str | None:
-    rows = [r for r in contracts.my_contracts(services, actor) if r["contract_number"] == number]
-    return rows[0]["role"] if rows else None
+    rows = [r for r in contracts.my_contracts(services, actor) if r.contract_number == number]
+    return rows[0].role if rows else None
 
 
 def login(services: Services, identifier: str, password: str) -> Actor:
@@ -144,7 +144,7 @@ class TestRoles:
         grant(services, admin, "bob@example.com", Role.ACCOUNTANT)
         grant(services, admin, "bob@example.com", Role.POWER_ENGINEER, (EO2,))
         users = contracts.contract_users(services, admin, C1)
-        assert [(u["email"], u["role"]) for u in users if u["email"] == "bob@example.com"] == [
+        assert [(u.email, u.role) for u in users if u.email == "bob@example.com"] == [
             ("bob@example.com", "POWER_ENGINEER")
         ]
         assert role_on(services, bob) == "POWER_ENGINEER"
@@ -164,13 +164,13 @@ class TestRoles:
         bound(services, mailbox, bob, C1, "client1@mail.ru")
         grant(services, admin, "carol@example.com", Role.ACCOUNTANT, (EO1, EO3))
 
-        users = {u["email"]: u for u in contracts.contract_users(services, admin, C1)}
+        users = {u.email: u for u in contracts.contract_users(services, admin, C1)}
 
-        assert {e: u["role"] for e, u in users.items()} == {
+        assert {e: u.role for e, u in users.items()} == {
             "client1@mail.ru": "ADMINISTRATOR", "bob@example.com": "MANAGER", "carol@example.com": "ACCOUNTANT",
         }
-        assert users["carol@example.com"]["energy_objects"] == [EO1, EO3]
-        assert users["bob@example.com"]["last_name"] == "Иванова"
+        assert users["carol@example.com"].energy_objects == (EO1, EO3)
+        assert users["bob@example.com"].last_name == "Иванова"
 
     def test_rol07_con08_binding_makes_a_manager_until_an_administrator_changes_it(
         self, services: Services, mailbox: Mailbox, admin: Actor
@@ -208,7 +208,7 @@ class TestRoles:
             contracts.grant_administrator(services, STAFF, number, GrantAdministrator(account_id=owner.account_id))
             contracts.grant_role(services, owner, number, GrantRole(role=role, email="client1@mail.ru",
                                                                     energy_objects=[f"{number}0001"]))
-        mine = {r["contract_number"]: r["role"] for r in contracts.my_contracts(services, admin)}
+        mine = {r.contract_number: r.role for r in contracts.my_contracts(services, admin)}
         assert mine == {C1: "ADMINISTRATOR", C2: "POWER_ENGINEER", C3: "ACCOUNTANT"}
         can = {n: set(contracts.contract_detail(services, admin, n).capabilities) for n in (C1, C2, C3)}
         assert [n for n in (C1, C2, C3) if Capability.SUBMIT_READINGS in can[n]] == [C1, C2]  # «Показания»
@@ -246,22 +246,22 @@ class TestGrants:
         bound(services, mailbox, alice, C2)
         bound(services, mailbox, bob, C2)
         [row] = contracts.my_contracts(services, alice)
-        assert row["may_request_administrator"]
+        assert row.may_request_administrator
 
         contracts.request_administrator(services, alice, C2)
         refused(services, lambda: contracts.request_administrator(services, alice, C2), code="conflict",
                 contract_number=C2, message="Запрос доступа уже направлен")
         [row] = contracts.my_contracts(services, alice)
-        assert not row["may_request_administrator"] and row["administrator_requested"]
-        assert [r["account_id"] for r in contracts.open_administrator_requests(services, STAFF)] == [
-            str(alice.account_id)]
+        assert not row.may_request_administrator and row.administrator_requested
+        assert [r.account_id for r in contracts.open_administrator_requests(services, STAFF)] == [
+            alice.account_id]
 
         contracts.grant_administrator(services, STAFF, C2, GrantAdministrator(account_id=alice.account_id))
         assert contracts.open_administrator_requests(services, STAFF) == []
         refused(services, lambda: contracts.request_administrator(services, bob, C2), code="conflict",
                 contract_number=C2, message="На договор уже назначен Администратор")
         [row] = contracts.my_contracts(services, bob)
-        assert not row["may_request_administrator"]
+        assert not row.may_request_administrator
 
     def test_rol13_staff_may_refuse_a_request(self, services: Services, mailbox: Mailbox) -> None:
         alice = registered(services, mailbox)
@@ -319,7 +319,7 @@ class TestGrants:
         newbie = login(services, login_name, password)
 
         me = services.views.of(ProfileView).profile(newbie.account_id)
-        assert me["email_confirmed"] and me["stage"] == "personal_data"  # onboarding still applies (ACC-05)
+        assert me.email_confirmed and me.stage == "personal_data"  # onboarding still applies (ACC-05)
         assert role_on(services, newbie) == "POWER_ENGINEER"
         assert login(services, "newbie@example.com", password)
 

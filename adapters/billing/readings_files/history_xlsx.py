@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from adapters.billing.readings_files._cells import SHOWN_DIGITS, number_cell, put_text
 from adapters.billing.xlsx_bytes import save
+from lkk_core.readings import ReadingsHistory
 
 HISTORY_HEADERS = (
     "Договор", "Код ЭО", "Адрес ЭО", "Номер ПУ", "Период", "Значение", "Тарифная зона", "Расход",
@@ -36,28 +37,28 @@ def month_name(period: date) -> str:
     return f"{MONTHS[period.month - 1]} {period.year}"
 
 
-def readings_history_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+def readings_history_rows(page: ReadingsHistory) -> list[dict[str, Any]]:
     """Return the page's readings as flat rows, in the order shown (contract, EO, meter, newest month first)."""
     return [
         {
-            "contract": contract["contract_number"],
-            "energy_object": eo["code"],
-            "address": eo["address"],
-            "meter_number": meter["number"],
-            "period": reading["period"],
-            "value": reading["value"],
-            "tariff_zone": reading["tariff_zone"],
-            "consumption": reading["consumption"],
-            "source": reading["source"],
+            "contract": contract.contract_number,
+            "energy_object": eo.code,
+            "address": eo.address,
+            "meter_number": meter.number,
+            "period": reading.period,
+            "value": reading.value,
+            "tariff_zone": reading.tariff_zone,
+            "consumption": reading.consumption,
+            "source": reading.source,
         }
-        for contract in page["contracts"]
-        for eo in contract["energy_objects"]
-        for meter in eo["meters"]
-        for reading in meter["readings"]
+        for contract in page.contracts
+        for eo in contract.energy_objects
+        for meter in eo.meters
+        for reading in meter.readings
     ]
 
 
-def readings_history_xlsx(page: dict[str, Any], *, generated_at: datetime) -> bytes:
+def readings_history_xlsx(page: ReadingsHistory, *, generated_at: datetime) -> bytes:
     """Return the readings shown on the page as .xlsx bytes, the same for the same page and instant.
 
     Args:
@@ -81,7 +82,7 @@ def readings_history_xlsx(page: dict[str, Any], *, generated_at: datetime) -> by
             if value is not None:
                 _put_number(sheet, number, column, value)
     sheet.freeze_panes = "A2"
-    period = f"{month_name(page['period_from'])} – {month_name(page['period_to'])}"
+    period = f"{month_name(page.period_from)} – {month_name(page.period_to)}"
     return save(workbook, title=f"История показаний, {period}", generated_at=generated_at)
 
 

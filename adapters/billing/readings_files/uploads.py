@@ -36,7 +36,7 @@ from adapters.billing.readings_files.interval import IntervalProfile, interval_t
 from adapters.billing.readings_files.problems import FILE_HAS_PROBLEMS, CellProblem, Limits
 from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
-from lkk_core.kernel.billing import Contract, Quantity
+from lkk_core.kernel.billing import Contract
 from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
 from lkk_core.kernel.access import valid_contract_number
 from lkk_core.kernel.errors import Conflict, ValidationFailed
@@ -100,16 +100,15 @@ def integral_template_for(services: Services, actor: Actor, contract_number: str
     page = readings.readings_page(services, actor, ReadingsFilter(contract_number=number, status=AWAITING,
                                                                   period=period))
     rows = [
-        IntegralRow(eo_code=eo["code"], eo_name=eo["name"], eo_status=eo["status"], meter_number=meter["number"],
-                    complex_name=point["name"], quantity=Quantity(scale["quantity"]), zone=scale["zone"],
-                    previous=scale["previous"])
-        for block in page["items"] if block["contract_number"] == number
-        for eo in block["energy_objects"]
-        for point in eo["metering_points"]
-        for meter in point["meters"] if meter["may_submit"]
-        for scale in meter["scales"]
+        IntegralRow(eo_code=eo.code, eo_name=eo.name, eo_status=eo.status, meter_number=meter.number,
+                    complex_name=point.name, quantity=scale.quantity, zone=scale.zone, previous=scale.previous)
+        for block in page.items if block.contract_number == number
+        for eo in block.energy_objects
+        for point in eo.metering_points
+        for meter in point.meters if meter.may_submit
+        for scale in meter.scales
     ]
-    return integral_template(rows, contract_number=number, period=page["period"],
+    return integral_template(rows, contract_number=number, period=page.period,
                              generated_at=services.clock.now())
 
 

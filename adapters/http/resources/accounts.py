@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
 import falcon
 
-from adapters.http import schemas
 from adapters.http.resources.base import Operation, Resource, device
+from adapters.http.schemas import accounts as schemas
+from adapters.http.schemas.common import Written
 from lkk_core import accounts
-from lkk_core.kernel.errors import NotFound
 from lkk_core.accounts import ProfileView, SessionsView
+from lkk_core.kernel.errors import NotFound
 
 
-def _opened(result: Any) -> dict[str, Any]:
-    return {"account_id": str(result.account_id), "session_id": str(result.session_id), "token": result.token,
-            "stage": result.stage, "position": result.position}
+def _opened(result: accounts.LoginResult) -> dict[str, Any]:
+    return schemas.SessionOpened.model_validate(result).model_dump(mode="json")
 
 
 class Registrations(Resource):
@@ -28,8 +29,7 @@ class Registrations(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.Register) -> None:
         reg = accounts.register(self.services, body, device(req))
-        media = {"account_id": str(reg.account_id), "session_id": str(reg.session_id), "token": reg.token,
-                 "stage": "email_code", "position": reg.position}
+        media = schemas.SessionOpened.model_validate({**asdict(reg), "stage": "email_code"}).model_dump(mode="json")
         self.written(resp, reg.position, 201, media)
 
 
@@ -44,9 +44,7 @@ class Sessions(Resource):
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.LogIn) -> None:
         result = accounts.log_in(self.services, body, device(req, body.device_id))
         if result.token is None:
-            media = {"account_id": str(result.account_id), "challenge_id": str(result.challenge_id),
-                     "position": result.position}
-            self.written(resp, result.position, 202, media)
+            self.written(resp, result.position, 202, schemas.LoginHeld.model_validate(result).model_dump(mode="json"))
             return
         self.written(resp, result.position, 201, _opened(result))
 
@@ -67,7 +65,7 @@ class LoginCode(Resource):
     """Another code for a held login."""
 
     auth = "public"
-    OPERATIONS = {"POST": Operation("Send the login code again (once a minute)", 202, schemas.Written,
+    OPERATIONS = {"POST": Operation("Send the login code again (once a minute)", 202, Written,
                                     accounts.ResendLoginCode, "ACC-04, ACC-08")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResendLoginCode) -> None:
@@ -82,16 +80,16 @@ class Me(Resource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        row = self.services.views.of(ProfileView).profile(req.context.actor.account_id)
-        if row is None:
+        profile = self.services.views.of(ProfileView).profile(req.context.actor.account_id)
+        if profile is None:
             raise NotFound
-        resp.media = schemas.profile_out(row)
+        resp.media = schemas.Profile.model_validate(profile).model_dump(mode="json")
 
 
 class PersonalData(Resource):
     """«Вы зарегистрировались» / «Редактирование профиля»."""
 
-    OPERATIONS = {"PUT": Operation("Save personal data", 200, schemas.Written, accounts.SavePersonalData,
+    OPERATIONS = {"PUT": Operation("Save personal data", 200, Written, accounts.SavePersonalData,
                                    "ACC-05, PRF-02")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePersonalData) -> None:
@@ -101,7 +99,7 @@ class PersonalData(Resource):
 class Phone(Resource):
     """The phone of the profile."""
 
-    OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, schemas.Written, accounts.SavePhone,
+    OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, Written, accounts.SavePhone,
                                    "ACC-05, PRF-03")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePhone) -> None:
@@ -111,7 +109,7 @@ class Phone(Resource):
 class Email(Resource):
     """The e-mail of the profile."""
 
-    OPERATIONS = {"PUT": Operation("Change the e-mail; it is unconfirmed until its code", 200, schemas.Written,
+    OPERATIONS = {"PUT": Operation("Change the e-mail; it is unconfirmed until its code", 200, Written,
                                    accounts.ChangeEmail, "ACC-02, ACC-13, PRF-03")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangeEmail) -> None:
@@ -121,7 +119,7 @@ class Email(Resource):
 class EmailCode(Resource):
     """«Подтвердить» / «Отправить ещё раз»."""
 
-    OPERATIONS = {"POST": Operation("E-mail a confirmation code (once a minute)", 202, schemas.Written,
+    OPERATIONS = {"POST": Operation("E-mail a confirmation code (once a minute)", 202, Written,
                                     rules="ACC-04, ACC-12")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -131,7 +129,7 @@ class EmailCode(Resource):
 class EmailConfirmation(Resource):
     """«Введите код, отправленный на почту»."""
 
-    OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, schemas.Written, accounts.EnterCode,
+    OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, Written, accounts.EnterCode,
                                     "ACC-03, ACC-12")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.EnterCode) -> None:
@@ -141,7 +139,7 @@ class EmailConfirmation(Resource):
 class Password(Resource):
     """«Изменение пароля»."""
 
-    OPERATIONS = {"PUT": Operation("Change the password", 200, schemas.Written, accounts.ChangePassword,
+    OPERATIONS = {"PUT": Operation("Change the password", 200, Written, accounts.ChangePassword,
                                    "ACC-09, ACC-10")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangePassword) -> None:
@@ -151,7 +149,7 @@ class Password(Resource):
 class TwoFactor(Resource):
     """«Двухфакторная аутентификация»."""
 
-    OPERATIONS = {"PUT": Operation("Switch confirmation of logins from new devices", 200, schemas.Written,
+    OPERATIONS = {"PUT": Operation("Switch confirmation of logins from new devices", 200, Written,
                                    accounts.SwitchTwoFactor, "ACC-08")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SwitchTwoFactor) -> None:
@@ -161,7 +159,7 @@ class TwoFactor(Resource):
 class Deletion(Resource):
     """«Удалить аккаунт»."""
 
-    OPERATIONS = {"POST": Operation("Delete the account (confirm with the password)", 200, schemas.Written,
+    OPERATIONS = {"POST": Operation("Delete the account (confirm with the password)", 200, Written,
                                     accounts.DeleteAccount, "ACC-17")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.DeleteAccount) -> None:
@@ -178,14 +176,13 @@ class SessionList(Resource):
         self.read_after(req)
         actor = req.context.actor
         rows = self.services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
-        items = [schemas.SessionRow.model_validate({k: v for k, v in r.items() if k != "account_id"}) for r in rows]
-        resp.media = schemas.Sessions(items=items).model_dump(mode="json")
+        resp.media = schemas.Sessions.model_validate({"items": rows}).model_dump(mode="json")
 
 
 class SessionItem(Resource):
     """«Завершить» one session."""
 
-    OPERATIONS = {"DELETE": Operation("End a session: the current one logs out", 200, schemas.Written,
+    OPERATIONS = {"DELETE": Operation("End a session: the current one logs out", 200, Written,
                                       rules="ACC-14")}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, session_id: UUID) -> None:
@@ -195,7 +192,7 @@ class SessionItem(Resource):
 class Logout(Resource):
     """«Выйти»."""
 
-    OPERATIONS = {"POST": Operation("End the current session", 200, schemas.Written, rules="ACC-15")}
+    OPERATIONS = {"POST": Operation("End the current session", 200, Written, rules="ACC-15")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.written(resp, accounts.log_out(self.services, req.context.actor))
@@ -219,7 +216,7 @@ class PasswordRecoveryConfirmation(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Set a new password with the recovery code; all sessions end", 200,
-                                    schemas.Written, accounts.ResetPassword, "ACC-09, ACC-11")}
+                                    Written, accounts.ResetPassword, "ACC-09, ACC-11")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResetPassword) -> None:
         self.written(resp, accounts.reset_password(self.services, body))
@@ -234,14 +231,15 @@ class StaffLegacyAccounts(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ImportLegacyAccount) -> None:
         imported = accounts.import_legacy_account(self.services, req.context.staff, body)
-        self.written(resp, imported.position, 201, {"account_id": str(imported.account_id)})
+        media = schemas.AccountCreated.model_validate(imported).model_dump(mode="json")
+        self.written(resp, imported.position, 201, media)
 
 
 class StaffAccountEmail(Resource):
     """Staff: restore the e-mail of a legacy account."""
 
     auth = "staff"
-    OPERATIONS = {"PUT": Operation("Restore a removed e-mail, unconfirmed", 200, schemas.Written,
+    OPERATIONS = {"PUT": Operation("Restore a removed e-mail, unconfirmed", 200, Written,
                                    accounts.RestoreEmail, "ACC-11a")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, account_id: UUID, body: accounts.RestoreEmail) -> None:

@@ -8,10 +8,12 @@ from uuid import UUID
 import falcon
 from pydantic import BaseModel
 
-from adapters.http import schemas
 from adapters.http.middleware import parse
 from adapters.http.resources.base import Operation, Resource
+from adapters.http.schemas import contracts as schemas
+from adapters.http.schemas.common import Written
 from lkk_core import contracts
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,7 +26,7 @@ class ContractList(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         rows = contracts.my_contracts(self.services, req.context.actor)
-        resp.media = schemas.ContractList(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+        resp.media = schemas.ContractList.model_validate({"items": rows}).model_dump(mode="json")
 
 
 class Bindings(Resource):
@@ -36,15 +38,14 @@ class Bindings(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: contracts.RequestBinding) -> None:
         result = contracts.request_binding(self.services, req.context.actor, body)
-        media = {"binding_id": str(result.binding_id), "contract_number": result.contract_number,
-                 "expires_at": result.expires_at.isoformat(), "position": result.position}
-        self.written(resp, result.position, 202, media)
+        self.written(resp, result.position, 202,
+                     schemas.BindingRequestedOut.model_validate(result).model_dump(mode="json"))
 
 
 class PendingBinding(Resource):
     """A request still waiting for its link."""
 
-    OPERATIONS = {"DELETE": Operation("Withdraw a pending binding request", 200, schemas.Written,
+    OPERATIONS = {"DELETE": Operation("Withdraw a pending binding request", 200, Written,
                                       rules="CON-05")}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
@@ -81,14 +82,14 @@ class ContractItem(Resource):
     OPERATIONS = {
         "GET": Operation("Read the contract screen: contract, requisites, contacts, bank, meters, my role", 200,
                          schemas.ContractDetailOut, rules="CON-09, ROL-11, ROL-15, ROL-19"),
-        "DELETE": Operation("Remove the contract from my account", 200, schemas.Written,
+        "DELETE": Operation("Remove the contract from my account", 200, Written,
                             rules="CON-11, ROL-19"),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         detail = contracts.contract_detail(self.services, req.context.actor, contract_number)
-        resp.media = schemas.contract_detail_out(detail)
+        resp.media = schemas.ContractDetailOut.model_validate(detail).model_dump(mode="json")
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.written(resp, contracts.unbind_contract(self.services, req.context.actor, contract_number))
@@ -119,7 +120,7 @@ class ContractUsers(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         rows = contracts.contract_users(self.services, req.context.actor, contract_number)
-        resp.media = schemas.ContractUsers(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+        resp.media = schemas.ContractUsers.model_validate({"items": rows}).model_dump(mode="json")
 
 
 class ContractRoles(Resource):
@@ -131,15 +132,14 @@ class ContractRoles(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: contracts.GrantRole) -> None:
         grant = contracts.grant_role(self.services, req.context.actor, contract_number, body)
-        media = {"account_id": str(grant.account_id), "invited": grant.invited, "position": grant.position}
-        self.written(resp, grant.position, 201, media)
+        self.written(resp, grant.position, 201, schemas.RoleGranted.model_validate(grant).model_dump(mode="json"))
 
 
 class ContractRole(Resource):
     """«Удаление назначенной роли»."""
 
     OPERATIONS = {"DELETE": Operation("Remove a role the Administrator manages; the holder loses the contract",
-                                      200, schemas.Written, rules="ROL-14, ROL-17")}
+                                      200, Written, rules="ROL-14, ROL-17")}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
         self.written(resp, contracts.revoke_role(self.services, req.context.actor, contract_number, account_id))
@@ -153,7 +153,8 @@ class AdministratorRequests(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         asked = contracts.request_administrator(self.services, req.context.actor, contract_number)
-        self.written(resp, asked.position, 201, {"request_id": str(asked.request_id), "position": asked.position})
+        self.written(resp, asked.position, 201,
+                     schemas.AdministratorRequested.model_validate(asked).model_dump(mode="json"))
 
 
 # -- supplier staff ------------------------------------------------------------------------
@@ -163,7 +164,7 @@ class StaffAdministrator(Resource):
     """Staff: the contract's Administrator."""
 
     auth = "staff"
-    OPERATIONS = {"PUT": Operation("Make a holder of the contract its Administrator", 200, schemas.Written,
+    OPERATIONS = {"PUT": Operation("Make a holder of the contract its Administrator", 200, Written,
                                    contracts.GrantAdministrator, "ROL-05, ROL-08, ROL-13")}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
@@ -175,7 +176,7 @@ class StaffContractRole(Resource):
     """Staff: remove any role, the Administrator's included."""
 
     auth = "staff"
-    OPERATIONS = {"DELETE": Operation("Remove a holder's role on the contract", 200, schemas.Written,
+    OPERATIONS = {"DELETE": Operation("Remove a holder's role on the contract", 200, Written,
                                       rules="ROL-17")}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
@@ -193,7 +194,7 @@ class StaffContractUsers(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         rows = contracts.staff_contract_users(self.services, req.context.staff, contract_number)
-        resp.media = schemas.ContractUsers(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+        resp.media = schemas.ContractUsers.model_validate({"items": rows}).model_dump(mode="json")
 
 
 class StaffAdministratorRequests(Resource):
@@ -206,14 +207,14 @@ class StaffAdministratorRequests(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         rows = contracts.open_administrator_requests(self.services, req.context.staff)
-        resp.media = schemas.AdministratorRequests(items=rows).model_dump(mode="json")  # type: ignore[arg-type]
+        resp.media = schemas.AdministratorRequests.model_validate({"items": rows}).model_dump(mode="json")
 
 
 class StaffRequestRefusal(Resource):
     """Staff: answer a request with a refusal."""
 
     auth = "staff"
-    OPERATIONS = {"POST": Operation("Refuse a holder's request for the Administrator role", 200, schemas.Written,
+    OPERATIONS = {"POST": Operation("Refuse a holder's request for the Administrator role", 200, Written,
                                     contracts.RefuseAdministratorRequest, "ROL-13")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str,

@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 
 from adapters.billing.readings_files import TEMPLATE_FILENAME, Limits, uploads
 from adapters.billing.readings_files.history_xlsx import readings_history_xlsx
-from adapters.http import schemas
 from adapters.http.middleware import parse, read_form
 from adapters.http.resources.base import Operation, Resource
+from adapters.http.schemas import readings as schemas
 from lkk_core import readings
-from lkk_core.kernel.commands import ContractNumberText, EnergyObjectCode
+from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode
 from lkk_core.kernel.errors import NotFound
 from lkk_core.readings import ACT_NOT_FOUND
 
@@ -55,21 +55,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class IntegralTemplateQuery(BaseModel):
     """«Шаблон интегральных показаний» for a contract and month."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     period: date = Field(description="any day of the month")
 
 
 class IntegralUploadForm(BaseModel):
     """The form «Интегральные по договору»; the file goes in the part ``file`` (.xls or .xlsx)."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     period: date = Field(description="any day of the month the readings are for")
 
 
 class IntervalTemplateQuery(BaseModel):
     """«Шаблон интервальных показаний» for a meter and month."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     energy_object: EnergyObjectCode
     meter_number: readings.Key
     period: date = Field(description="any day of the month")
@@ -78,7 +78,7 @@ class IntervalTemplateQuery(BaseModel):
 class IntervalActsQuery(BaseModel):
     """The meter chosen on the form «Интервальные по прибору учета»."""
 
-    contract_number: ContractNumberText
+    contract_number: ContractNumber
     meter_number: readings.Key
     period: date = Field(description="any day of the month")
 
@@ -190,13 +190,7 @@ class IntervalActs(Uploading):
                 energy_object=form.energy_object, meter_number=form.meter_number, period=form.period,
                 kind=form.kind, data=upload.data, filename=upload.filename, limits=self.limits,
             )
-        media = schemas.ActRecordedOut(
-            act_id=act.act_id, number=act.number, contract_number=act.contract_number,
-            energy_object=act.energy_object, meter_number=act.meter_number, period=act.period, kind=act.kind,
-            created_at=act.created_at, total=act.total, status=act.status, message=act.message,
-            position=act.position,
-        ).model_dump(mode="json")
-        self.written(resp, act.position, 201, media)
+        self.written(resp, act.position, 201, schemas.ActRecordedOut.model_validate(act).model_dump(mode="json"))
 
 
 class IntervalActFile(Resource):
@@ -243,9 +237,4 @@ class ReadingsHistoryExport(Resource):
 
 
 def _saved(resource: Resource, resp: falcon.Response, saved: readings.ReadingsSaved) -> None:
-    media = schemas.ReadingsSavedOut(
-        submission_id=saved.submission_id, contract_number=saved.contract_number, period=saved.period,
-        message=saved.message, energy_objects=list(saved.energy_objects), warnings=list(saved.warnings),
-        position=saved.position,
-    ).model_dump(mode="json")
-    resource.written(resp, saved.position, 201, media)
+    resource.written(resp, saved.position, 201, schemas.ReadingsSavedOut.model_validate(saved).model_dump(mode="json"))

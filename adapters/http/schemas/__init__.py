@@ -1,0 +1,8 @@
+"""Response shapes of the HTTP API, one module per context beside its resources.
+
+Requests are lkk_core's command models. Responses are pydantic models read
+from the core's dataclasses (``from_attributes``): a resource answers
+``Model.model_validate(result).model_dump(mode="json")`` and copies no field.
+``common`` holds what every context's answers share (the base classes, the
+problem document, the position of a write, timestamps as text).
+"""
