@@ -271,7 +271,7 @@ def test_acc05_personal_data_saved_by_eight_at_once_the_last_written_is_shown(
     assert sorted(e.last_name for e in saved[-RACERS:]) == sorted(f"Иванова{i}" for i in range(RACERS))
     assert fresh(store_services, actor.account_id).personal_data["last_name"] == saved[-1].last_name
     store_services.views.catch_up()
-    assert store_services.views.of(ProfileView).profile(actor.account_id)["last_name"] == saved[-1].last_name
+    assert store_services.views.of(ProfileView).profile(actor.account_id).last_name == saved[-1].last_name
 
 
 def test_prf03_phone_saved_by_eight_at_once_the_last_written_is_shown(
@@ -288,7 +288,7 @@ def test_prf03_phone_saved_by_eight_at_once_the_last_written_is_shown(
     assert sorted(e.phone for e in saved[-RACERS:]) == sorted(f"+781212312{i:02d}" for i in range(RACERS))
     assert fresh(store_services, actor.account_id).phone == saved[-1].phone
     store_services.views.catch_up()
-    assert store_services.views.of(ProfileView).profile(actor.account_id)["phone"] == saved[-1].phone
+    assert store_services.views.of(ProfileView).profile(actor.account_id).phone == saved[-1].phone
 
 
 # -- login and sessions (ACC-07, ACC-08, ACC-14, ACC-15) ----------------------------------------------------
