@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from uuid import uuid4
 
 import pytest
 
@@ -17,6 +18,7 @@ from lkk_core.accounts.commands import (
     ImportLegacyAccount,
     LogIn,
     Register,
+    ResendLoginCode,
     RequestPasswordReset,
     ResetPassword,
     RestoreEmail,
@@ -79,8 +81,9 @@ class TestRegistration:
     def test_acc02_same_email_in_other_case_and_spaces_is_a_conflict(self, services: Services, mailbox: Mailbox) -> None:
         registered(services, mailbox)
 
-        refused(services, lambda: accounts.register(
-                    services, Register(email="  Alice@Example.COM ", password=PASSWORD, agreement_accepted=True), CHROME),
+        again = Register(email="  Alice@Example.COM ", password=PASSWORD, agreement_accepted=True)
+
+        refused(services, lambda: accounts.register(services, again, CHROME),
                 code="conflict", field="email", message=EMAIL_TAKEN, status=409)
 
     def test_acc03_code_has_five_digits_and_goes_to_the_address(self, services: Services, mailbox: Mailbox) -> None:
@@ -168,6 +171,25 @@ class TestRegistration:
                                                                SavePersonalData(last_name="И", first_name="А")),
                 code="precondition_failed", message=CONFIRM_EMAIL_FIRST, stage="email_code")
 
+    def test_acc05_a_phone_that_is_not_russian_is_refused_naming_the_phone(
+        self, services: Services, mailbox: Mailbox
+    ) -> None:
+        actor = registered(services, mailbox, onboard=False)
+        accounts.save_personal_data(services, actor, SavePersonalData(last_name="Иванова", first_name="Анна"))
+
+        refused(services, lambda: accounts.save_phone(services, actor, SavePhone(phone="+1 555 123-45-67")),
+                code="validation_failed", field="phone", message="Введите номер телефона в формате +7 XXX XXX-XX-XX")
+        assert profile(services, actor)["stage"] == "phone"
+
+    def test_acc12_acc11a_an_account_without_email_gets_no_code_until_it_enters_one(self, services: Services) -> None:
+        account_id = accounts.import_legacy_account(
+            services, STAFF, ImportLegacyAccount(login="ivanov77", password=PASSWORD)
+        ).account_id
+        actor = Actor(account_id, log_in(services, "ivanov77").session_id)
+
+        refused(services, lambda: accounts.send_email_code(services, actor),
+                code="precondition_failed", field="email", message="Укажите адрес электронной почты")
+
     @pytest.mark.parametrize(("weak", "unmet", "message"), [
         ("Secret1", ["min_length"], "Не менее 8 символов"),
         ("secret123", ["uppercase"], "Заглавные буквы"),
@@ -245,6 +267,36 @@ class TestLogin:
                 code="validation_failed", field="code", message=WRONG_CODE, wrote=1)  # counted, as ACC-03
         assert len(services.views.of(SessionsView).sessions(actor.account_id)) == 1
 
+    def test_acc08_a_code_for_a_login_that_is_not_held_is_not_found(self, services: Services, mailbox: Mailbox) -> None:
+        actor = registered(services, mailbox)
+        accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))
+        held = log_in(services, "alice@example.com", device=FIREFOX)
+        code = mailbox.last_code("alice@example.com")
+
+        for account_id, challenge_id in ((held.account_id, uuid4()), (uuid4(), held.challenge_id)):
+            confirm = ConfirmLogin(account_id=account_id, challenge_id=challenge_id, code=code)
+            refused(services, partial(accounts.confirm_login, services, confirm),
+                    code="not_found", field="challenge_id", message="Вход не найден, войдите снова")
+        assert len(services.views.of(SessionsView).sessions(actor.account_id)) == 1
+
+    def test_acc04_acc08_the_login_code_is_resent_at_most_once_a_minute(
+        self, services: Services, mailbox: Mailbox, clock: FixedClock
+    ) -> None:
+        actor = registered(services, mailbox)
+        accounts.switch_two_factor(services, actor, SwitchTwoFactor(enabled=True))
+        held = log_in(services, "alice@example.com", device=FIREFOX)
+        mailbox.deliver()
+        resend = ResendLoginCode(account_id=held.account_id, challenge_id=held.challenge_id)
+        clock.advance(seconds=59)
+
+        refused(services, lambda: accounts.resend_login_code(services, resend), code="rate_limited", status=429,
+                message="Повторная отправка кода возможна через 1 с", retry_after=1, purpose="confirm_login")
+        assert mailbox.deliver() == []
+
+        clock.advance(seconds=1)
+        accounts.resend_login_code(services, resend)
+        assert [m.to for m in mailbox.deliver()] == ["alice@example.com"]
+
 
 class TestSessions:
     def test_acc14_sessions_list_browser_os_and_current(self, services: Services, mailbox: Mailbox) -> None:
@@ -266,6 +318,17 @@ class TestSessions:
 
         refused(services, lambda: accounts.authenticate(services, other.token), code="unauthenticated")
         assert [r["session_id"] for r in services.views.of(SessionsView).sessions(actor.account_id)] == [str(actor.session_id)]
+
+    def test_acc14_ending_a_session_the_account_does_not_have_is_not_found(
+        self, services: Services, mailbox: Mailbox
+    ) -> None:
+        actor = registered(services, mailbox)
+        bob = registered(services, mailbox, "bob@example.com")
+
+        for session_id in (uuid4(), bob.session_id):
+            refused(services, partial(accounts.end_session, services, actor, session_id),
+                    code="not_found", field="session_id", message="Сессия не найдена")
+        assert len(services.views.of(SessionsView).sessions(bob.account_id)) == 1  # Bob's session lives on
 
     def test_as12_acc15_logout_ends_the_current_session(self, services: Services, mailbox: Mailbox) -> None:
         result = (registered(services, mailbox), log_in(services, "alice@example.com"))[1]
@@ -370,6 +433,23 @@ class TestPasswords:
                     services, Register(email="iv@example.com", password=PASSWORD, agreement_accepted=True), CHROME),
                 code="conflict", field="email", message=EMAIL_TAKEN)
         assert log_in(services, "iv@example.com").token
+
+    def test_acc11a_restoring_the_email_of_an_account_that_does_not_exist_is_not_found(
+        self, services: Services
+    ) -> None:
+        restore = RestoreEmail(email="iv@example.com")
+
+        refused(services, lambda: accounts.restore_email(services, STAFF, uuid4(), restore),
+                code="not_found", field="account_id")
+
+    def test_acc02_acc07_a_legacy_login_is_held_by_one_account_in_any_case(self, services: Services) -> None:
+        accounts.import_legacy_account(services, STAFF, ImportLegacyAccount(login="ivanov77", password=PASSWORD))
+
+        refused(services, lambda: accounts.import_legacy_account(
+                    services, STAFF, ImportLegacyAccount(login=" IVANOV77", email="iv@example.com", password=PASSWORD)),
+                code="conflict", field="login", message="Пользователь с таким логином уже зарегистрирован")
+        refused(services, lambda: log_in(services, "iv@example.com"),
+                code="validation_failed", field="identifier", message=WRONG_LOGIN)  # nothing of it was written
 
     def test_acc08_acc11a_an_account_without_email_cannot_switch_on_two_factor(self, services: Services) -> None:
         account_id = accounts.import_legacy_account(
