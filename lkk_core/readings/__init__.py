@@ -31,7 +31,8 @@ from lkk_core.readings.interval_acts_view import IntervalActsProjection, Interva
 from lkk_core.readings.page import readings_page
 from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
-from lkk_core.readings.submission import accept_period, ALL_SCALES, ReadingsSaved, submit_readings, UNKNOWN_SCALE
+from lkk_core.readings.rules import ALL_SCALES, UNKNOWN_SCALE
+from lkk_core.readings.submission import accept_period, ReadingsSaved, submit_readings
 
 __all__ = [
     "ACT_NOT_FOUND",

@@ -28,8 +28,8 @@ def test_rdg09_submitted_values_round_trip_exactly_and_leave_the_page_when_the_p
 
     stored = list(services.app.events.get(submission_id(C5, PERIOD)))  # as decoded from the store
     submitted = [e for e in stored if isinstance(e, ReadingSubmission.Submitted)]
-    assert [str(e.readings[0]["value"]) for e in submitted] == ["12442.10", "12442.50"]
-    assert all(isinstance(e.readings[0]["value"], Decimal) for e in submitted)
+    assert [str(e.readings[0].value) for e in submitted] == ["12442.10", "12442.50"]
+    assert all(isinstance(e.readings[0].value, Decimal) for e in submitted)
     [block] = readings.readings_page(services, admin, ReadingsFilter(period=PERIOD))["items"]
     scale = block["energy_objects"][0]["metering_points"][0]["meters"][0]["scales"][0]
     assert (scale["current"], scale["consumption"]) == (Decimal("12442.50"), Decimal(18900))
