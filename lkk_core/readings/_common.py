@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
@@ -14,7 +14,8 @@ from lkk_core.kernel.services import Services
 ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
 
 
-class Place(NamedTuple):  # NOTE: a tuple: one per scale of the contract, built on every submission
+@dataclass(frozen=True)
+class Place:
     """Where a scale sits in the contract: its energy object, metering point and meter."""
 
     energy_object: EnergyObject

@@ -38,9 +38,9 @@ def _reading_value(value: Any) -> Decimal | NotANumber | None:
         return NotANumber(str(value))
     if not isinstance(value, str):
         raise PydanticCustomError("string_type", "Input should be a valid string")
-    if _CONTROL.search(value):
-        raise PydanticCustomError("value_error", "Value error, управляющие символы недопустимы")
     text = value.strip()
+    if _CONTROL.search(text):  # as ``Command`` refuses them in every text field
+        raise PydanticCustomError("value_error", "Value error, управляющие символы недопустимы")
     if len(text) > VALUE_MAX_LENGTH:
         raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
                                   {"max_length": VALUE_MAX_LENGTH})

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from lkk_core.kernel.billing import (
     AcceptedReading,
@@ -308,3 +309,33 @@ class TestIntervalProfile:
         with pytest.raises(WindowClosed) as caught:
             self.upload(acts, [], window=None)
         assert caught.value.code == "window_closed" and acts.collect_events() == []
+
+
+class TestValueInTheCommandModel:
+    """The typed text becomes a Decimal once, in ``ReadingInput`` (RDG-05); the rules get it typed."""
+
+    def test_rdg05_the_text_is_parsed_once_into_the_exact_decimal(self) -> None:
+        value = given(ONE_ZONE, ALL_DAY, " 012442,10 ").value
+        assert type(value) is Decimal and str(value) == "12442.10"
+
+    def test_rdg05_a_files_decimal_is_taken_as_it_is(self) -> None:
+        exact = Decimal("12442.10")
+        assert given(ONE_ZONE, ALL_DAY, exact).value is exact
+
+    @pytest.mark.parametrize("value", [Decimal(-1), Decimal("NaN"), Decimal("Infinity")])
+    def test_rdg05_a_decimal_that_is_no_reading_is_kept_for_the_rules_to_refuse(self, value: Decimal) -> None:
+        assert given(ONE_ZONE, ALL_DAY, value).value == NotANumber(str(value))
+
+    @pytest.mark.parametrize(("value", "kind"), [
+        (12442, "string_type"), ("1\x002", "value_error"), ("1" * 41, "string_too_long"),
+    ])
+    def test_a_value_that_is_not_text_or_holds_control_characters_is_refused_by_the_model(
+        self, value: object, kind: str,
+    ) -> None:
+        with pytest.raises(ValidationError) as caught:
+            given(ONE_ZONE, ALL_DAY, value)  # type: ignore[arg-type]
+        assert [(error["loc"], error["type"]) for error in caught.value.errors()] == [(("value",), kind)]
+
+    def test_the_json_schema_stays_text(self) -> None:
+        schema = ReadingInput.model_json_schema()["properties"]["value"]
+        assert schema["anyOf"] == [{"maxLength": 40, "type": "string"}, {"type": "null"}]
