@@ -20,14 +20,22 @@ The contract (5,000 meters, one per metering point, on 50 energy objects,
 price category III) is built from the billing value types in an in-memory
 billing port below; nothing is imported from tests/.
 
+Where the time goes: ``python -m bench.readings_uploads --profile integral``
+(or ``interval``) runs one upload under cProfile after a warm-up and prints
+the CPU time of the upload, the garbage collector's share of it, and the
+functions by cumulative time.
+
 Run: ``python -m bench.readings_uploads [--rounds 5]`` (part of ``make bench``).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
 import json
 import pickle
+import pstats
 import re
 import resource
 import statistics
@@ -310,6 +318,37 @@ def memory(name: str, which: int, saved: Path) -> dict[str, float]:
     return json.loads(out.splitlines()[-1])
 
 
+def profile(which: str, saved: Path, rounds: int) -> None:
+    """Print one side's CPU time per upload, the collector's share, and a cProfile of one upload."""
+    files: Files = pickle.loads(saved.read_bytes())  # noqa: S301 - our own file
+    collector = {"runs": 0, "full": 0, "seconds": 0.0, "started": 0.0}
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collector["started"] = time.process_time()
+            return
+        collector["runs"] += 1
+        collector["full"] += info["generation"] == 2  # noqa: PLR2004
+        collector["seconds"] += time.process_time() - collector["started"]
+
+    with portal() as (services, actor):
+        name, (ours, _) = next((n, c) for n, c in cases(services, actor, files).items() if n.startswith(which))
+        ours()
+        gc.callbacks.append(count)
+        cpu = []
+        for _ in range(rounds):
+            start = time.process_time()
+            ours()
+            cpu.append(time.process_time() - start)
+        gc.callbacks.remove(count)
+        print(f"{name}: {statistics.median(cpu) * 1000:.1f} ms of CPU per run (median of {rounds}); the garbage "
+              f"collector {collector['seconds'] / rounds * 1000:.1f} ms of it, {collector['runs'] / rounds:.0f} "
+              f"collections ({collector['full'] / rounds:.1f} full) per run")
+        profiler = cProfile.Profile()
+        profiler.runcall(ours)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
@@ -317,12 +356,20 @@ def main() -> None:
     parser.add_argument("--which", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--make-files", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", choices=("integral", "interval"), help="where one upload's time goes")
     args = parser.parse_args()
     if args.memory:
         memory_child(args.memory, args.which, args.files)
         return
     if args.make_files:
         make_files(args.files)
+        return
+    if args.profile:
+        with tempfile.TemporaryDirectory() as scratch:
+            saved = Path(scratch) / "files.pickle"
+            subprocess.run([sys.executable, "-m", "bench.readings_uploads", "--make-files", "--files", str(saved)],
+                           check=True)  # noqa: S603
+            profile(args.profile, saved, args.rounds)
         return
     # NOTE: a child starts with its parent's ru_maxrss (Linux keeps it across exec), so this process stays
     # small until the memory children have run: the files are made in a child, the timings come last.

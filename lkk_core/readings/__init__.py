@@ -52,7 +52,8 @@ from lkk_core.readings.page import (
 )
 from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
-from lkk_core.readings.submission import accept_period, ALL_SCALES, ReadingsSaved, submit_readings, UNKNOWN_SCALE
+from lkk_core.readings.rules import ALL_SCALES, UNKNOWN_SCALE
+from lkk_core.readings.submission import accept_period, ReadingsSaved, submit_readings
 
 __all__ = [
     "ACT_NOT_FOUND",

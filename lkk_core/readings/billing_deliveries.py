@@ -8,7 +8,6 @@ least once, with the (submission or act id, version) billing deduplicates by.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from lkk_core.kernel.app import LkkApplication
@@ -27,8 +26,8 @@ class SubmittedReadings:
         """Send one submission's values (RDG-09)."""
         submission = app.repository.get(event.originator_id, version=event.originator_version)
         # The value only: «consumption» is the portal's own figure, kept in the log for the history (HIS-07).
-        readings = tuple(SubmittedReading(reading["energy_object"], reading["meter_number"], reading["zone"],
-                                          reading["quantity"], reading["value"]) for reading in event.readings)
+        readings = tuple(SubmittedReading(reading.energy_object, reading.meter_number, reading.zone,
+                                          reading.quantity, reading.value) for reading in event.readings)
         billing.receive_readings(submission.contract_number, submission.period, readings,
                                  submission_id=event.originator_id, version=event.originator_version)
 
@@ -43,7 +42,7 @@ class UploadedProfiles:
         acts = app.repository.get(event.originator_id, version=event.originator_version)
         profile = SubmittedProfile(
             energy_object=event.energy_object, metering_point=event.metering_point, meter_number=event.meter_number,
-            kind=event.kind, values=tuple(tuple(Decimal(v) for v in hour) for hour in event.values), total=event.total,
+            kind=event.kind, values=event.values, total=event.total,
         )
         billing.receive_interval_profile(acts.contract_number, acts.period, profile,
                                          act_id=event.originator_id, version=event.originator_version)

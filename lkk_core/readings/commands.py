@@ -2,17 +2,61 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from lkk_core.kernel.commands import Command, ContractNumber, EnergyObjectCode
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-# Typed text, parsed by the service so that every bad value is reported at once (RDG-05).
-ValueText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+VALUE_MAX_LENGTH = 40
+_NUMBER = re.compile(r"(\d+)(?:[.,](\d+))?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class NotANumber:
+    """A typed value that is not a reading: kept, so that the rules report it with every other problem (RDG-05)."""
+
+    text: str
+
+
+def _reading_value(value: Any) -> Decimal | NotANumber | None:
+    """Return typed text as the exact Decimal (once, here), ``NotANumber``, or None when empty (RDG-08).
+
+    Digits with "." or "," before the fraction (RDG-05); a Decimal (a file's
+    cell, read by the adapter) is taken as it is.
+    """
+    if value is None or type(value) is Decimal and value.is_finite() and value >= 0:
+        return value
+    if isinstance(value, Decimal):
+        return NotANumber(str(value))
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    text = value.strip()
+    if _CONTROL.search(text):  # as ``Command`` refuses them in every text field
+        raise PydanticCustomError("value_error", "Value error, управляющие символы недопустимы")
+    if len(text) > VALUE_MAX_LENGTH:
+        raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                  {"max_length": VALUE_MAX_LENGTH})
+    if not text:
+        return None
+    return Decimal(text.replace(",", ".")) if _NUMBER.fullmatch(text) else NotANumber(text)
+
+
+# Typed text → Decimal in the command model; a bad one stays ``NotANumber`` for the rules to report.
+ReadingValue = Annotated[
+    Decimal | NotANumber,
+    PlainValidator(_reading_value),
+    PlainSerializer(lambda value: value.text if isinstance(value, NotANumber) else format(value, "f"),
+                    return_type=str),
+    WithJsonSchema({"type": "string", "maxLength": VALUE_MAX_LENGTH}),
+]
 
 
 class ReadingInput(Command):
@@ -22,7 +66,7 @@ class ReadingInput(Command):
     meter_number: Key
     zone: Key = Field(description="«Круглосуточный», «День», «Ночь», «Пик», «Полупик»")
     quantity: Key = Field(description="«А+», «А-», «R+», «R-»")
-    value: ValueText | None = Field(None, description="digits with «.» or «,» before the fraction (RDG-05)")
+    value: ReadingValue | None = Field(None, description="digits with «.» or «,» before the fraction (RDG-05)")
 
 
 class SubmitReadings(Command):

@@ -60,17 +60,17 @@ def _opened(writer: Writer, e: Any) -> None:
 
 
 def _accepted(writer: Writer, e: Any) -> None:
-    submission = str(e.originator_id)
+    submission, at = str(e.originator_id), stamp(e.at)
     writer.execute("DELETE FROM {history} WHERE submission_id = ?", [submission])  # a repeated acceptance replaces
-    for reading in e.readings:
-        consumption = reading.get("consumption")
-        writer.execute(
-            "INSERT INTO {history} SELECT submission_id, contract_number, period, ?, ?, ?, ?, ?, ?, ?, ?"
-            " FROM {history_periods} WHERE submission_id = ?",
-            [reading["meter_number"], reading["zone"], reading["quantity"], reading["energy_object"],
-             str(reading["value"]), None if consumption is None else str(consumption), reading["source"],
-             stamp(e.at), submission],
-        )
+    if not e.readings:
+        return
+    # The month's rows in one call; its contract and month come from Opened (history_periods).
+    writer.executemany(
+        "INSERT INTO {history} SELECT submission_id, contract_number, period, ?, ?, ?, ?, ?, ?, ?, ?"
+        " FROM {history_periods} WHERE submission_id = ?",
+        [(r.meter_number, r.zone, r.quantity, r.energy_object, str(r.value),
+          None if r.consumption is None else str(r.consumption), r.source, at, submission) for r in e.readings],
+    )
 
 
 class ReadingsHistoryProjection(SqlProjection):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,13 +10,13 @@ from uuid import UUID
 
 from lkk_core.readings.interval_act import PENDING, IntervalAct, interval_act_id
 from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
-from lkk_core.kernel.billing import AWAITING_READINGS, Contract, EnergyObject, Meter, MeteringPoint, Quantity
-from lkk_core.readings.commands import HOURS_IN_DAY, UploadIntervalProfile
+from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Quantity
+from lkk_core.readings.commands import UploadIntervalProfile
 from lkk_core.kernel.access import Standing, valid_contract_number
 from lkk_core.kernel.commands import ContractNumber
-from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
+from lkk_core.kernel.errors import NotFound, ValidationFailed
 from lkk_core.kernel.permissions import Capability
-from lkk_core.readings.submission import FILL_IN, NOT_AWAITING, SAVED
+from lkk_core.readings.submission import SAVED
 from lkk_core.kernel.services import Actor, Services
 
 # NOTE: proposals, DOMAIN.md §13.14 (RDG-13, RDG-14).
@@ -26,10 +25,7 @@ ONLY_A_PLUS = "Интервальный расход заполняется то
 # NOTE: proposals (not in the manual).
 UNKNOWN_ENERGY_OBJECT = "Энергообъект не найден в договоре"
 UNKNOWN_METER = "Прибор учёта не найден на энергообъекте"
-UNKNOWN_KIND = "Выберите вид показаний из списка"
-NEGATIVE = "Значение не может быть отрицательным"
-WRONG_HOURS = "В сутках 24 часовых интервала: «00-01» … «23-24»"
-WRONG_DAYS = "Нужно по одному значению за каждый день месяца: {days}"
+# The grid's rules and their messages: rules.py (judged by IntervalAct.upload).
 ACT_NOT_FOUND = "Первичный акт не найден"
 
 
@@ -118,10 +114,6 @@ def upload_interval_profile(services: Services, actor: Actor, cmd: UploadInterva
     target = _target(services, actor, cmd.contract_number, cmd.energy_object, cmd.meter_number,
                      standing=Standing.CONFIRMED_EMAIL)  # ACC-06
     number, meter, eo = target.contract.number, target.meter, target.energy_object
-    status = meter.status if meter.status != AWAITING_READINGS else eo.status
-    if status != AWAITING_READINGS:  # RDG-03
-        raise Conflict(NOT_AWAITING.format(status=status), energy_object=eo.code, meter_number=meter.number,
-                       status=status)
     billing = services.require_billing()
     period, now = cmd.period.replace(day=1), services.clock.now()
     window = billing.reading_window(number, period)
@@ -132,16 +124,15 @@ def upload_interval_profile(services: Services, actor: Actor, cmd: UploadInterva
         acts = services.find(IntervalAct, act_id) or IntervalAct.open(number, meter.number, period, now=now)
         readings = services.peek(ReadingSubmission, submission_id(number, period))
         closed = readings is not None and readings.is_closed  # billing closed the month: no more profiles
-        acts.check_open(window, period_closed=closed, now=now)  # RDG-04, before the grid is judged
-        values = _judge(cmd, kinds, period)
-        act_number = acts.upload(
-            energy_object=eo.code, metering_point=target.point.number, kind=cmd.kind, values=values,
-            file_name=cmd.file_name, by=actor.account_id, window=window, period_closed=closed, now=now,
+        act = acts.upload(
+            energy_object=eo, metering_point=target.point.number, meter=meter, kind=cmd.kind, kinds=kinds,
+            values=cmd.values, file_name=cmd.file_name, by=actor.account_id, window=window, period_closed=closed,
+            now=now,
         )
         position = services.save(acts)
         return ActRecorded(
-            act_id=act_id, number=act_number, contract_number=number, energy_object=eo.code,
-            meter_number=meter.number, period=period, kind=cmd.kind, created_at=now, total=acts.acts[-1]["total"],
+            act_id=act_id, number=act.number, contract_number=number, energy_object=eo.code,
+            meter_number=meter.number, period=period, kind=cmd.kind, created_at=now, total=act.total,
             position=position,
         )
 
@@ -164,8 +155,8 @@ def interval_acts(
     period = period.replace(day=1)
     found = services.peek(IntervalAct, interval_act_id(number, target.meter.number, period))
     acts = () if found is None else tuple(
-        IntervalActRow(act_id=found.id, number=act["number"], created_at=act["created_at"], status=act["status"],
-                       total=act["total"], kind=act["kind"], file_name=act["file_name"],
+        IntervalActRow(act_id=found.id, number=act.number, created_at=act.created_at, status=act.status,
+                       total=act.total, kind=act.kind, file_name=act.file_name,
                        current=act is found.current)
         for act in reversed(found.acts)
     )
@@ -183,15 +174,15 @@ def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) ->
     if found is None or act is None:
         raise NotFound(ACT_NOT_FOUND, act_id=str(act_id), number=number)
     contract = services.authorize(  # ROL-15: the act's energy object must be granted
-        actor, Capability.SUBMIT_READINGS, found.contract_number, energy_objects=[act["energy_object"]],
+        actor, Capability.SUBMIT_READINGS, found.contract_number, energy_objects=[act.energy_object],
     ).contract
-    point = _point(contract, act["energy_object"], found.meter_number)
+    point = _point(contract, act.energy_object, found.meter_number)
     return IntervalActRecord(
-        contract_number=found.contract_number, energy_object=act["energy_object"], meter_number=found.meter_number,
-        label=_label(found.meter_number, point.name if point else act["metering_point"]), period=found.period,
-        number=act["number"], kind=act["kind"], created_at=act["created_at"], total=act["total"],
-        status=act["status"], values=tuple(tuple(Decimal(v) for v in hour) for hour in act["values"]),
-        file_name=act["file_name"],
+        contract_number=found.contract_number, energy_object=act.energy_object, meter_number=found.meter_number,
+        label=_label(found.meter_number, point.name if point else act.metering_point), period=found.period,
+        number=act.number, kind=act.kind, created_at=act.created_at, total=act.total,
+        status=act.status, values=act.values,
+        file_name=act.file_name,
     )
 
 
@@ -229,26 +220,3 @@ def _point(contract: Contract, energy_object: str, meter_number: str) -> Meterin
 
 def _label(meter_number: str, point_name: str) -> str:
     return f"ПУ {meter_number} • {point_name}"  # Fig. 14
-
-
-def _judge(cmd: UploadIntervalProfile, kinds: tuple[str, ...], period: date) -> tuple[tuple[Decimal, ...], ...]:
-    """Return the grid, or raise with every problem: kind, shape 24 × days, values ≥ 0 (RDG-15, RDG-16)."""
-    errors: list[dict[str, Any]] = []
-    if cmd.kind not in kinds:
-        errors.append({"field": "kind", "message": UNKNOWN_KIND, "choices": list(kinds)})
-    days = calendar.monthrange(period.year, period.month)[1]
-    if not cmd.values:
-        errors.append({"field": "values", "message": FILL_IN})
-    elif len(cmd.values) != HOURS_IN_DAY:
-        errors.append({"field": "values", "message": WRONG_HOURS, "rows": len(cmd.values)})
-    for hour, row in enumerate(cmd.values):
-        if len(row) != days:
-            errors.append({"field": f"values[{hour}]", "message": WRONG_DAYS.format(days=days),
-                           "days": days, "given": len(row)})
-        # NOTE: hourly values are consumption, not register readings: the meter's digit
-        # capacity (RDG-05) bounds its register, not an hour's kWh, so only the sign is checked.
-        errors.extend({"field": f"values[{hour}][{day}]", "message": NEGATIVE, "value": str(value)}
-                      for day, value in enumerate(row) if value < 0)
-    if errors:
-        raise ValidationFailed(errors[0]["message"], errors=errors)
-    return tuple(tuple(row) for row in cmd.values)

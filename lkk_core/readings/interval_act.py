@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from lkk_core.kernel.billing import EnergyObject, Meter, ReadingWindow
 from lkk_core.kernel.copying import SharesRecordedEntries
-from lkk_core.kernel.billing import ReadingWindow
 from lkk_core.kernel.errors import WindowClosed
+from lkk_core.readings.rules import check_awaiting, judge_profile
+from lkk_core.readings.values import Act, Grid, grid_from_stored, grid_to_stored
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/interval-act")
 
@@ -51,14 +53,14 @@ class IntervalAct(SharesRecordedEntries, Aggregate):
         """The first interval profile of the meter for the month arrived (the record starts)."""
         self.contract_number, self.meter_number, self.period = contract_number, meter_number, period
         self.opened_at = at
-        self.acts: list[dict[str, Any]] = []
+        self.acts: list[Act] = []
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> Act | None:
         """Return the latest act (the one that counts), or None before any upload."""
         return self.acts[-1] if self.acts else None
 
-    def act(self, number: int) -> dict[str, Any] | None:
+    def act(self, number: int) -> Act | None:
         """Return the act with that 1-based number, or None."""
         return self.acts[number - 1] if 1 <= number <= len(self.acts) else None
 
@@ -71,34 +73,43 @@ class IntervalAct(SharesRecordedEntries, Aggregate):
 
     # -- commands -----------------------------------------------------------------
 
-    def upload(
-        self, *, energy_object: str, metering_point: str, kind: str, values: tuple[tuple[Decimal, ...], ...],
-        file_name: str | None, by: UUID, window: ReadingWindow | None, period_closed: bool, now: datetime,
-    ) -> int:
-        """Record a new act and return its number; ``WindowClosed`` outside the window or after closing (RDG-04)."""
+    def upload(  # noqa: PLR0913
+        self, *, energy_object: EnergyObject, metering_point: str, meter: Meter, kind: str, kinds: Sequence[str],
+        values: Sequence[Sequence[Decimal]], file_name: str | None, by: UUID, window: ReadingWindow | None,
+        period_closed: bool, now: datetime,
+    ) -> Act:
+        """Judge a month's grid and record it as a new act; return the act.
+
+        Refused, in this order, with ``Conflict`` unless the meter and its
+        energy object are «Ожидание» (RDG-03), ``WindowClosed`` outside the
+        window or after billing closed the month (RDG-04), then with every
+        problem of the kind and the grid at once (RDG-15, RDG-16).
+        """
+        check_awaiting(meter, energy_object)
         self.check_open(window, period_closed=period_closed, now=now)
-        number = len(self.acts) + 1
-        # Strings, not Decimals: 744 wrapped ``decimal_str`` objects would triple the
-        # event's size, and ``str(Decimal)`` round-trips exactly (12,50 stays 12.50).
+        grid = judge_profile(kind, kinds, values, self.period)
         self._uploaded(
-            number=number, energy_object=energy_object, metering_point=metering_point,
-            meter_number=self.meter_number, kind=kind, values=[[str(v) for v in hour] for hour in values],
-            total=sum((v for hour in values for v in hour), Decimal(0)), file_name=file_name, account_id=by, at=now,
+            number=len(self.acts) + 1, energy_object=energy_object.code, metering_point=metering_point,
+            meter_number=self.meter_number, kind=kind, values=grid,
+            total=sum((v for hour in grid for v in hour), Decimal(0)), file_name=file_name, account_id=by, at=now,
         )
-        return number
+        return self.acts[-1]
 
     @event("IntervalProfileUploaded", topic="lkk:IntervalAct.IntervalProfileUploaded")
     def _uploaded(
         self, number: int, energy_object: str, metering_point: str, meter_number: str, kind: str,
-        values: list[list[str]], total: Decimal, file_name: str | None, account_id: UUID, at: datetime,
+        values: Grid, total: Decimal, file_name: str | None, account_id: UUID, at: datetime,
     ) -> None:
         """A «Первичный акт» was uploaded, «В ожидании»; it supersedes the meter's
         earlier acts of the month (RDG-17)."""
-        self.acts.append({
-            "number": number, "energy_object": energy_object, "metering_point": metering_point, "kind": kind,
-            "values": values, "total": total, "file_name": file_name, "account_id": account_id, "created_at": at,
-            "status": PENDING,
-        })
+        self.acts.append(Act(number=number, energy_object=energy_object, metering_point=metering_point, kind=kind,
+                             values=values, total=total, file_name=file_name, account_id=account_id, created_at=at,
+                             status=PENDING))
+
+
+# The grid as Decimals in the event, as exact decimal text in the log (values.py).
+IntervalAct.IntervalProfileUploaded.to_stored_state = staticmethod(grid_to_stored)  # type: ignore[attr-defined]
+IntervalAct.IntervalProfileUploaded.from_stored_state = staticmethod(grid_from_stored)  # type: ignore[attr-defined]
 
 
 def interval_act_id(contract_number: str, meter_number: str, period: date) -> UUID:

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from lkk_core.kernel.billing import AcceptedReading, ReadingWindow, ScaleReading
 from lkk_core.kernel.copying import SharesRecordedEntries
-from lkk_core.kernel.billing import ReadingWindow
 from lkk_core.kernel.errors import WindowClosed
+from lkk_core.readings._common import Place
+from lkk_core.readings.commands import ReadingInput
+from lkk_core.readings.rules import Judged, PlaceKey, judge_submission
+from lkk_core.readings.values import (
+    AcceptedValue,
+    ScaleKey,
+    SubmittedValue,
+    accepted_from_stored,
+    accepted_to_stored,
+    submitted_from_stored,
+    submitted_to_stored,
+)
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/reading-submission")
 
 # NOTE: proposal, DOMAIN.md §13.14 (RDG-04).
 WINDOW_CLOSED = "Период передачи показаний завершён"
-
-ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
+PORTAL_SOURCE = "передано через ЛКК"  # §13.7, Fig. 23 (HIS-07)
 
 
 class ReadingSubmission(SharesRecordedEntries, Aggregate):
@@ -29,7 +41,7 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
     """
 
     TOPIC = "lkk:ReadingSubmission"
-    SHARED_ENTRIES = ("values", "accepted")  # each reading's dict is replaced, never changed in place
+    SHARED_ENTRIES = ("values", "accepted")  # frozen values: replaced, never changed in place
 
     class Event(Aggregate.Event):
         """Base of the submission's events."""
@@ -50,11 +62,11 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
     def __init__(self, contract_number: str, period: date, at: datetime) -> None:
         """The first readings of the contract for the month arrived (the record starts)."""
         self.contract_number, self.period = contract_number, period
-        self.values: dict[ScaleKey, dict[str, Any]] = {}
+        self.values: dict[ScaleKey, SubmittedValue] = {}
         self.submitted_by: UUID | None = None
         self.submitted_at: datetime | None = None
         self.accepted_at: datetime | None = None
-        self.accepted: list[dict[str, Any]] = []  # the readings of the latest acceptance (HIS-07)
+        self.accepted: tuple[AcceptedValue, ...] = ()  # the readings of the latest acceptance (HIS-07)
         self.closed_at: datetime | None = None
 
     @property
@@ -71,35 +83,53 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
 
     # -- commands -----------------------------------------------------------------
 
-    def submit(self, readings: list[dict[str, Any]], *, by: UUID, window: ReadingWindow | None, now: datetime) -> None:
-        """Record readings, each a dict of ``energy_object``, ``meter_number``, ``zone``, ``quantity``, ``value``.
+    def submit(
+        self, inputs: Sequence[ReadingInput], *, known: Mapping[PlaceKey, Place],
+        facts: Mapping[ScaleKey, ScaleReading], by: UUID, window: ReadingWindow | None, now: datetime,
+    ) -> Judged:
+        """Judge the typed inputs against the contract's scales (``known``) and billing's ``facts``, and record them.
 
-        Refused with ``WindowClosed`` outside billing's window or after billing closed the period (RDG-04).
+        Refused with ``WindowClosed`` outside billing's window or after billing
+        closed the period (RDG-04), before the values are judged; then with every
+        problem of the values at once (RDG-02 … RDG-08, ``rules.judge_submission``).
+        Returns what was recorded and the warnings (a zero consumption, RDG-07).
         """
         self.check_open(window, now=now)
-        self._submitted(account_id=by, readings=readings, at=now)
+        judged = judge_submission(inputs, known, facts)
+        self._submitted(account_id=by, readings=judged.values, at=now)
+        return judged
 
     @event("Submitted", topic="lkk:ReadingSubmission.ReadingsSubmitted")
-    def _submitted(self, account_id: UUID, readings: list[dict[str, Any]], at: datetime) -> None:
+    def _submitted(self, account_id: UUID, readings: tuple[SubmittedValue, ...], at: datetime) -> None:
         """Readings were submitted on screen; each replaces the value of its meter scale (RDG-07, RDG-09)."""
+        values = self.values
         for reading in readings:
-            self.values[(reading["meter_number"], reading["zone"], reading["quantity"])] = dict(reading)
+            values[reading.scale] = reading
         self.submitted_by, self.submitted_at = account_id, at
 
-    def accept(self, readings: list[dict[str, Any]] | None = None, *, now: datetime) -> None:
+    def accept(self, from_billing: Sequence[AcceptedReading] = (), *, now: datetime) -> None:
         """Record billing's word that it took the readings in, with the readings it accepted (HIS-07).
 
-        Each reading is a dict of ``energy_object``, ``meter_number``, ``zone``,
-        ``quantity``, ``value``, ``consumption`` (Decimal or None) and ``source``.
-        A later acceptance of the period replaces the earlier one's readings.
+        The accepted readings are the portal's latest value per scale (source
+        «передано через ЛКК», §13.7) and billing's own readings of the month;
+        where both name a scale, billing's is the one accepted, with its source
+        label as received. A later acceptance of the period replaces the earlier one's.
         """
-        self._accepted(at=now, readings=list(readings or []))
+        accepted = {
+            key: AcceptedValue(r.energy_object, r.meter_number, r.zone, r.quantity, r.value, r.consumption,
+                               PORTAL_SOURCE)
+            for key, r in self.values.items()
+        }
+        for fact in from_billing:
+            accepted[fact.key] = AcceptedValue(fact.energy_object, fact.meter_number, fact.zone, fact.quantity,
+                                               fact.value, fact.consumption, fact.source)
+        self._accepted(at=now, readings=tuple(accepted[key] for key in sorted(accepted)))
 
     @event("Accepted", topic="lkk:ReadingSubmission.ReadingsAccepted")
-    def _accepted(self, at: datetime, readings: list[dict[str, Any]]) -> None:
+    def _accepted(self, at: datetime, readings: tuple[AcceptedValue, ...]) -> None:
         """Billing accepted the readings of the period for settlement (§7, HIS-07)."""
         self.accepted_at = at
-        self.accepted = [dict(reading) for reading in readings]
+        self.accepted = tuple(readings)
 
     def close_period(self, *, now: datetime) -> bool:
         """Record that billing closed the period; False when it already was."""
@@ -121,6 +151,11 @@ def _accepted_v1_v2(state: dict[str, Any]) -> None:
 
 ReadingSubmission.Accepted.class_version = 2  # type: ignore[attr-defined]
 ReadingSubmission.Accepted.upcast_v1_v2 = staticmethod(_accepted_v1_v2)  # type: ignore[attr-defined]
+# Typed values in the events, release 1's JSON in the log (values.py).
+ReadingSubmission.Submitted.to_stored_state = staticmethod(submitted_to_stored)  # type: ignore[attr-defined]
+ReadingSubmission.Submitted.from_stored_state = staticmethod(submitted_from_stored)  # type: ignore[attr-defined]
+ReadingSubmission.Accepted.to_stored_state = staticmethod(accepted_to_stored)  # type: ignore[attr-defined]
+ReadingSubmission.Accepted.from_stored_state = staticmethod(accepted_from_stored)  # type: ignore[attr-defined]
 
 
 def submission_id(contract_number: str, period: date) -> UUID:

@@ -56,8 +56,8 @@ def _submitted(writer: Writer, e: Any) -> None:
         " ON CONFLICT (submission_id, meter_number, zone, quantity) DO UPDATE SET"
         " energy_object = excluded.energy_object, value = excluded.value, account_id = excluded.account_id,"
         " submitted_at = excluded.submitted_at",
-        [(submission, reading["meter_number"], reading["zone"], reading["quantity"], reading["energy_object"],
-          str(reading["value"]), account, at) for reading in e.readings],
+        [(submission, reading.meter_number, reading.zone, reading.quantity, reading.energy_object,
+          str(reading.value), account, at) for reading in e.readings],
     )
     writer.execute("UPDATE {periods} SET submitted_at = ? WHERE submission_id = ?", [stamp(e.at), submission])
 

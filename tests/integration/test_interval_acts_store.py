@@ -65,7 +65,8 @@ def test_rdg17_acts_round_trip_exactly_after_a_reopen_and_reach_billing_once(
     try:
         stored = list(reopened.app.events.get(first.act_id))  # decoded from the store, not the cache
         uploads = [e for e in stored if isinstance(e, IntervalAct.IntervalProfileUploaded)]
-        assert [e.values[0][0] for e in uploads] == ["1.10", "0.500"]
+        assert [str(e.values[0][0]) for e in uploads] == ["1.10", "0.500"]  # exact, as uploaded
+        assert all(isinstance(e.values[0][0], Decimal) for e in uploads)
         assert [e.total for e in uploads] == [first.total, second.total]
         assert all(isinstance(e.total, Decimal) for e in uploads)
         fresh = reopened.app.repository.get(first.act_id)

@@ -245,7 +245,7 @@ class ReadingsStory(RuleBasedStateMachine):
     @invariant()
     def the_aggregate_keeps_the_latest_value_of_each_scale(self) -> None:
         submission = self.services.find(ReadingSubmission, SID)
-        values = {} if submission is None else {k: v["value"] for k, v in submission.values.items()}
+        values = {} if submission is None else {k: v.value for k, v in submission.values.items()}
         assert {k: str(v) for k, v in values.items()} == {k: str(v) for k, v in self.latest.items()}
         assert submission is None or submission.is_closed is self.closed
 

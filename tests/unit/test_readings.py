@@ -138,8 +138,8 @@ class TestSubmitReadings:
         readings.submit_readings(services, bob, submit(reading(FIG12, "12442.10")))
         submission = services.get(ReadingSubmission, submission_id(C5, PERIOD))
         [value] = submission.values.values()
-        assert value["value"] == Decimal("12442.10") and isinstance(value["value"], Decimal)
-        assert str(value["value"]) == "12442.10"
+        assert value.value == Decimal("12442.10") and isinstance(value.value, Decimal)
+        assert str(value.value) == "12442.10"
 
     def test_rdg02_a_value_below_the_previous_is_refused(self, services: Services, bob: Actor) -> None:
         with pytest.raises(ValidationFailed) as caught:

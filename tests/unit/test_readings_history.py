@@ -195,7 +195,7 @@ class TestHistory:
             (EO1, FIG12, Decimal(12442)), (EO3, TWO_ZONES, Decimal(450)),
         ]
         submission = services.get(ReadingSubmission, submission_id(C5, DECEMBER))
-        assert [r["source"] for r in submission.accepted] == ["контрольное снятие", "передано через ЛКК"]
+        assert [r.source for r in submission.accepted] == ["контрольное снятие", "передано через ЛКК"]
 
     def test_his07_newest_month_first_for_each_meter(self, services: Services, admin: Actor, clock: FixedClock) -> None:
         billing = install(services)
@@ -340,9 +340,9 @@ class TestOldEvents:
         services.views.catch_up()
 
         replayed = services.app.repository.get(opened.id)
-        assert (replayed.version, replayed.accepted_at, replayed.accepted) == (2, at, [])
+        assert (replayed.version, replayed.accepted_at, replayed.accepted) == (2, at, ())
         [event] = [e for e in services.app.events.get(opened.id) if isinstance(e, ReadingSubmission.Accepted)]
-        assert event.readings == []
+        assert event.readings == ()
         assert shown(history(services, admin)) == []  # the energy objects are listed, with no readings
         assert services.views.of(ReadingsView).period(opened.id)["accepted_at"] is not None  # the old view still reads it
 

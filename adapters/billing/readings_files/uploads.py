@@ -163,9 +163,9 @@ def _command(number: str, period: date, values: list[IntegralValue], sheet: Shee
         message = TOO_MANY_ROWS.format(maximum=_MAX_READINGS)
         raise ValidationFailed(message, filename=filename, errors=[])
     # One validation of the whole command: pydantic's core loops over the 5,000 rows, not Python.
-    # NOTE: fixed-point text: str(Decimal("0.0000001")) would be "1E-7", which the screen's rule refuses.
+    # The cell's value is already the exact Decimal (``_cells.reading``): it goes in as it is, never as text again.
     inputs = [{"energy_object": value.eo_code, "meter_number": value.meter_number, "zone": value.zone,
-               "quantity": value.quantity.value, "value": format(value.value, "f")} for value in values]
+               "quantity": value.quantity.value, "value": value.value} for value in values]
     try:
         return SubmitReadings.model_validate({"contract_number": number, "period": period, "readings": inputs})
     except ValidationError as ex:

@@ -4,6 +4,11 @@ Stored state stays plain JSON for auditors; personal fields move into a
 ``_pii`` list of ``[subject hex, [field names], base64(nonce | ciphertext)]``.
 The associated data binds each ciphertext to its subject, event and fields,
 so a ciphertext copied into another event does not decrypt.
+
+An event class may hold typed values (frozen dataclasses) and still store
+plain JSON: its static ``to_stored_state(state)`` turns a copy of its state
+into what is stored, and ``from_stored_state(state)`` turns the stored state
+back, after the upcasters (both in place, like an upcaster).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ class ShreddingMapper(Mapper[UUID]):
         """Turn a domain event into a stored record, sealing its personal fields."""
         topic, state = get_topic(type(domain_event)), dict(vars(domain_event))
         oid, version = state.pop("originator_id"), state.pop("originator_version")
+        to_stored = getattr(type(domain_event), "to_stored_state", None)
+        if to_stored is not None:
+            to_stored(state)
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
@@ -87,6 +95,9 @@ class ShreddingMapper(Mapper[UUID]):
         state["originator_version"] = stored_event.originator_version
         for i in range(state.pop("class_version", 1), getattr(cls, "class_version", 1)):
             getattr(cls, f"upcast_v{i}_v{i + 1}")(state)  # upcasters see plaintext
+        from_stored = getattr(cls, "from_stored_state", None)
+        if from_stored is not None:
+            from_stored(state)
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event
