@@ -502,12 +502,17 @@ class TestSchema:
     def test_the_schema_carries_the_rules(self) -> None:
         defs = dataset_json_schema()["$defs"]
 
-        assert defs["ContractRecord"]["properties"]["number"]["pattern"] == "^(?:[0-9]{14})$"
-        assert defs["EnergyObjectRecord"]["properties"]["code"]["pattern"] == "^(?:[0-9]{18})$"
-        assert defs["MeterRecord"]["properties"]["scales"]["minItems"] == 1
-        assert defs["MeteringPointRecord"]["properties"]["losses_percent"]["anyOf"][0]["exclusiveMaximum"] == 100
-        assert set(defs["ScaleRecord"]["properties"]["quantity"]["enum"]) == {"А+", "А-", "R+", "R-", "A+", "A-"}
-        assert defs["ContractRecord"]["additionalProperties"] is False
+        assert defs["ContractLine"]["properties"]["number"]["pattern"] == "^(?:[0-9]{14})$"
+        assert defs["EnergyObject"]["properties"]["code"]["pattern"] == "^(?:[0-9]{18})$"
+        assert defs["Meter"]["properties"]["scales"]["minItems"] == 1
+        assert defs["MeteringPoint"]["properties"]["losses_percent"]["anyOf"][0]["exclusiveMaximum"] == 100
+        assert defs["MeteringPoint"]["properties"]["coefficient"]["anyOf"][0]["exclusiveMinimum"] == 0
+        assert defs["Scale"]["properties"]["quantity"] == {"$ref": "#/$defs/Quantity"}
+        assert set(defs["Quantity"]["enum"]) == {"А+", "А-", "R+", "R-", "A+", "A-"}
+        assert defs["Party"]["properties"]["inn"]["pattern"] == "^(?:[0-9]{10}|[0-9]{12})$"
+        assert defs["ContractLine"]["required"] == ["number", "name", "signed_on", "price_category", "customer",
+                                                   "supplier", "emails", "energy_objects"]
+        assert all(d["additionalProperties"] is False for name, d in defs.items() if d["type"] == "object")
 
 
 class TestGenerator:
