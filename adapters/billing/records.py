@@ -83,10 +83,8 @@ def explain(detail: Mapping[str, Any]) -> str:
         return _PATTERNS[ctx["pattern"]]
     if kind in ("enum", "literal_error") and loc and loc[-1] in _CHOICES:
         return _CHOICES[str(loc[-1])]
-    if kind == "unexpected_keyword_argument":
+    if kind == "unexpected_keyword_argument":  # a dataclass's words for a key it does not have
         return "Extra inputs are not permitted"
-    if kind == "missing_argument":
-        return "Field required"
     return str(detail["msg"])
 
 

@@ -9,9 +9,9 @@ frozen dataclasses, so they compare by value and an adapter can build them
 from any source.
 
 The invariants of the values sit on their fields as ``Annotated`` metadata
-(§4, DOMAIN.md's decision on requisites: ИНН 10 or 12 digits, КПП 9, ОГРН 13
-or 15, БИК 9, accounts 20; a contract number 14 digits, CON-02; an energy
-object code 18): pydantic checks them wherever it builds a value from outside
+(§0.3 and §4; APL-16's decision on requisites: ИНН 10 or 12 digits, КПП 9,
+ОГРН 13 or ОГРНИП 15, БИК 9, accounts 20; CON-02's 14-digit contract number;
+RDG-02's meter, metering point and scales; RDG-04's window): pydantic checks them wherever it builds a value from outside
 data (``TypeAdapter(Contract).validate_json(…)``: the billing dataset is read
 that way), mostly as pydantic-core constraints, so in Rust. A constructor
 called in Python trusts its caller, as a dataclass does. Pydantic refuses a
@@ -29,8 +29,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
-from pydantic import ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 CONTRACT_NUMBER_DIGITS = 14  # CON-02
@@ -68,6 +76,7 @@ Email = Annotated[str, EMAIL]
 # On an amount, after its constraints (``Annotated[Decimal, Field(gt=0), EXACT]``), so that they stay
 # pydantic-core's and its JSON Schema's: an exact amount is never built from a float.
 EXACT = BeforeValidator(_exact)
+
 
 class PriceCategory(StrEnum):
     """Ценовая категория of the retail market (I–VI); III–VI have hourly profiles (RDG-13)."""
