@@ -189,6 +189,7 @@ class ContractLine(LineContract):
     """A contract: one line of a JSON Lines dataset, or one item of ``contracts``."""
 
     __pydantic_config__ = ConfigDict(extra="forbid")
+
     reading_windows: Annotated[Windows, Field(description="this contract's windows; they win over the header's")] = ()
     meter_readings: Annotated[tuple[MonthReading, ...], Field(
         description="billing's facts per meter scale and month (previous readings, RDG-02)")] = ()
