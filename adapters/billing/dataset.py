@@ -10,10 +10,11 @@ Opening validates every line (``loader``) and keeps only an index: contract
 number → ordinal → (offset, length) of its line. A lookup reads that one line
 with ``os.pread`` and has pydantic build the frozen dataclasses straight from
 its JSON, so memory stays small and a lookup costs the same at 1,000
-contracts as at 100,000. Lines that path cannot take (a JSON number with a
-fraction, a Latin "A+") are parsed in Python first (``loader.exact_line``). The file is read
-once: replace it (``write_dataset`` renames a new file over the old one) and
-restart to see a change.
+contracts as at 100,000; a lookup reads only the contract of its line
+(``records.LineContract``). Lines that path cannot take (a JSON number with
+a fraction, a Latin "A+") are parsed in Python first (``loader.exact_line``).
+The file is read once: replace it (``write_dataset`` renames a new file over
+the old one) and restart to see a change.
 
 Windows (RDG-04): the contract's own ``reading_windows``, else the header's,
 else [1st of M 00:00, 22nd of M+1 00:00) in ``LKK_TIMEZONE``.
@@ -138,7 +139,7 @@ class DatasetBilling:
         if ordinal is None:
             return ()
         month = period.replace(day=1)
-        return tuple(r.reading() for r in self._line(ordinal).meter_readings if r.period == month)
+        return tuple(r.reading() for r in self._read_line(ordinal).meter_readings if r.period == month)
 
     def accepted_readings(self, number: str, period: date) -> tuple[AcceptedReading, ...]:
         """Return billing's accepted readings of the month ``period``, derived from nothing but the dataset.
@@ -152,7 +153,7 @@ class DatasetBilling:
         if ordinal is None:
             return ()
         month = period.replace(day=1)
-        line = self._line(ordinal)
+        line = self._read_line(ordinal)
         energy_objects = {meter.number: eo.code for eo in line.energy_objects
                           for point in eo.metering_points for meter in point.meters}
         found = {}
@@ -180,7 +181,7 @@ class DatasetBilling:
         if kept is None or kept[0] < version:
             self.profiles[act_id] = (version, number, period, profile)
 
-    def _line(self, ordinal: int) -> ContractLine:
+    def _read_line(self, ordinal: int) -> ContractLine:
         if self._rows is not None:  # validated at load, its Latin "A+" made Cyrillic there
             return LINE.validate_python(self._rows[ordinal])
         span = self._spans[ordinal]
@@ -189,7 +190,7 @@ class DatasetBilling:
 
     def _contract(self, ordinal: int) -> Contract:
         if self._rows is not None or ordinal in self._exact:
-            return self._line(ordinal).contract()
+            return self._read_line(ordinal).contract()
         span = self._spans[ordinal]
         return LINE_CONTRACT.validate_json(os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS)).contract()
 
