@@ -321,6 +321,29 @@ class TestValuesAreReadAsWritten:
         assert quantities == [Quantity.ACTIVE_IMPORT, Quantity.ACTIVE_EXPORT, Quantity.ACTIVE_IMPORT]
         assert quantities[0] == "А+"  # Cyrillic А (U+0410)
 
+    def test_a_latin_a_in_a_document_is_read_as_the_cyrillic_quantity(self, tmp_path: Path) -> None:
+        record = mutated(_set(f"{METER}.scales", [{"zone": "День", "quantity": "A+"}]))
+        path = tmp_path / "b.json"
+        path.write_text(json.dumps({**HEADER, "contracts": [record]}), encoding="utf-8")
+
+        with DatasetBilling(path) as billing:
+            found = billing.find_contract(NUMBER)
+
+        assert found is not None
+        assert found.energy_objects[0].metering_points[0].meters[0].scales[0].quantity is Quantity.ACTIVE_IMPORT
+
+    def test_a_line_with_a_latin_a_still_names_its_bad_field(self, tmp_path: Path) -> None:
+        record = mutated(_set(f"{METER}.scales", [{"zone": "День", "quantity": "A+"}]))
+        record["customer"]["inn"] = "123"
+        first_point(record)["coefficient"] = Decimal("0.5")
+
+        path = tmp_path / "b.jsonl"
+        path.write_text(json.dumps(HEADER) + "\n" + _dumps_with_numbers(record) + "\n", encoding="utf-8")
+        with pytest.raises(DatasetInvalid) as caught:
+            DatasetBilling(path)
+
+        assert [str(p) for p in caught.value.problems] == ["contracts[0].customer.inn: must be 10 or 12 digits (line 2)"]
+
     def test_decimals_are_exact_whether_numbers_or_strings(self, tmp_path: Path) -> None:
         record = contract()
         point = first_point(record)
