@@ -10,10 +10,11 @@ Opening validates every line (``loader``) and keeps only an index: contract
 number → ordinal → (offset, length) of its line. A lookup reads that one line
 with ``os.pread`` and has pydantic build the frozen dataclasses straight from
 its JSON, so memory stays small and a lookup costs the same at 1,000
-contracts as at 100,000. Lines that path cannot take (a JSON number with a
-fraction, a Latin "A+") go through their record again. The file is read
-once: replace it (``write_dataset`` renames a new file over the old one) and
-restart to see a change.
+contracts as at 100,000; a lookup reads only the contract of its line
+(``records.LineContract``). Lines that path cannot take (a JSON number with
+a fraction, a Latin "A+") are parsed in Python first (``loader.exact_line``).
+The file is read once: replace it (``write_dataset`` renames a new file over
+the old one) and restart to see a change.
 
 Windows (RDG-04): the contract's own ``reading_windows``, else the header's,
 else [1st of M 00:00, 22nd of M+1 00:00) in ``LKK_TIMEZONE``.
@@ -32,14 +33,14 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
-
-from adapters.billing.loader import LENGTH_BITS, MAX_LINE, DatasetMissing, exact_record, load
+from adapters.billing.loader import LENGTH_BITS, MAX_LINE, DatasetMissing, exact_line, load
 from adapters.billing.records import (
-    CONTRACT,
     FORMAT,
+    LATIN_QUANTITIES,
+    LINE,
+    LINE_CONTRACT,
     VERSION,
-    ContractRecord,
+    ContractLine,
     Dataset,
     contract_json,
     scale_reading_record,
@@ -138,7 +139,7 @@ class DatasetBilling:
         if ordinal is None:
             return ()
         month = period.replace(day=1)
-        return tuple(r.to_domain() for r in self._record(ordinal).meter_readings if r.period == month)
+        return tuple(r.reading() for r in self._read_line(ordinal).meter_readings if r.period == month)
 
     def accepted_readings(self, number: str, period: date) -> tuple[AcceptedReading, ...]:
         """Return billing's accepted readings of the month ``period``, derived from nothing but the dataset.
@@ -152,11 +153,11 @@ class DatasetBilling:
         if ordinal is None:
             return ()
         month = period.replace(day=1)
-        record = self._record(ordinal)
-        energy_objects = {meter.number: eo.code for eo in record.energy_objects
+        line = self._read_line(ordinal)
+        energy_objects = {meter.number: eo.code for eo in line.energy_objects
                           for point in eo.metering_points for meter in point.meters}
         found = {}
-        for fact in (r.to_domain() for r in record.meter_readings if r.previous_period == month):
+        for fact in (r.reading() for r in line.meter_readings if r.previous_period == month):
             if fact.previous is not None and fact.meter_number in energy_objects:
                 found[fact.key] = AcceptedReading(energy_objects[fact.meter_number], fact.meter_number, fact.zone,
                                                   str(fact.quantity), fact.previous, None, DATASET_SOURCE)
@@ -180,23 +181,18 @@ class DatasetBilling:
         if kept is None or kept[0] < version:
             self.profiles[act_id] = (version, number, period, profile)
 
-    def _record(self, ordinal: int) -> ContractRecord:
-        if self._rows is not None:
-            return ContractRecord.model_validate(self._rows[ordinal])
-        span = self._spans[ordinal]
-        return exact_record(os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS))
-
-    def _contract(self, ordinal: int) -> Contract:
-        if self._rows is not None:
-            return ContractRecord.model_validate(self._rows[ordinal]).to_domain()
+    def _read_line(self, ordinal: int) -> ContractLine:
+        if self._rows is not None:  # validated at load, its Latin "A+" made Cyrillic there
+            return LINE.validate_python(self._rows[ordinal])
         span = self._spans[ordinal]
         line = os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS)
-        if ordinal not in self._exact:
-            try:
-                return CONTRACT.validate_json(line)  # the line was validated at load
-            except ValidationError:
-                pass  # e.g. a Latin "A+" or no "contacts": the record knows what they mean
-        return exact_record(line).to_domain()
+        return exact_line(line) if ordinal in self._exact else LINE.validate_json(line)
+
+    def _contract(self, ordinal: int) -> Contract:
+        if self._rows is not None or ordinal in self._exact:
+            return self._read_line(ordinal).contract()
+        span = self._spans[ordinal]
+        return LINE_CONTRACT.validate_json(os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS)).contract()
 
 
 def billing_from_env(env: Mapping[str, str]) -> DatasetBilling:
@@ -244,8 +240,10 @@ def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
 
 def dataset_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of a dataset document; a JSON Lines file puts ``contracts`` one per line."""
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID}
+    schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID}
     schema.update(Dataset.model_json_schema(mode="validation"))
+    quantity = schema["$defs"]["Quantity"]
+    quantity["enum"] = [*quantity["enum"], *LATIN_QUANTITIES]  # a Latin "A+" is read as «А+»
     return schema
 
 

@@ -25,9 +25,17 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
-from adapters.billing.records import INEXACT, ContractRecord, Header, WindowRecord, explain
+from adapters.billing.records import (
+    LATIN_QUANTITIES,
+    LINE,
+    ContractLine,
+    Header,
+    MonthWindow,
+    explain,
+    latin_to_cyrillic,
+)
 from lkk_core.kernel.app import ConfigurationError
-from lkk_core.kernel.billing import ReadingWindow
+from lkk_core.kernel.billing import INEXACT, ReadingWindow
 
 MAX_PROBLEMS = 100  # kept in full; the rest are only counted
 LENGTH_BITS = 24  # a span packs a line's length in 24 bits and its offset in 40: 16 MiB lines, 1 TiB files
@@ -80,7 +88,7 @@ class Counts:
     scales: int = 0
     emails: int = 0
 
-    def add(self, record: ContractRecord) -> None:
+    def add(self, record: ContractLine) -> None:
         """Count one valid contract."""
         self.contracts += 1
         self.emails += len(record.emails)
@@ -92,9 +100,15 @@ class Counts:
                 self.scales += sum(len(m.scales) for m in point.meters)
 
 
-def exact_record(line: bytes) -> ContractRecord:
-    """Validate a line from ``json.loads(…, parse_float=Decimal)``: its numbers stay exact."""
-    return ContractRecord.model_validate(json.loads(line, parse_float=Decimal))
+def exact_line(line: bytes) -> ContractLine:
+    """Validate a line from ``json.loads(…, parse_float=Decimal)``, its numbers exact and its Latin "A+" Cyrillic."""
+    return LINE.validate_python(latin_to_cyrillic(json.loads(line, parse_float=Decimal)))
+
+
+def needs_exact_path(error: ValidationError) -> bool:
+    """Tell whether a line refused by ``LINE.validate_json`` may pass ``exact_line``: a float or a Latin "A+" in it."""
+    return any(detail["type"] == INEXACT or (detail["type"] == "enum" and detail["input"] in LATIN_QUANTITIES)
+               for detail in error.errors(include_url=False))
 
 
 @dataclass
@@ -106,7 +120,7 @@ class Loaded:
     index: dict[str, int] = field(default_factory=dict)  # contract number → ordinal
     spans: array[int] = field(default_factory=lambda: array("Q"))  # ordinal → offset << 24 | length of its line
     rows: list[Any] | None = None  # a JSON document's contracts, parsed; None for JSON Lines
-    exact: set[int] = field(default_factory=set)  # ordinals whose lines need parse_float=Decimal
+    exact: set[int] = field(default_factory=set)  # ordinals whose lines need ``exact_line``
     windows: dict[date, ReadingWindow] = field(default_factory=dict)
     own_windows: dict[str, dict[date, ReadingWindow]] = field(default_factory=dict)
 
@@ -200,16 +214,16 @@ class _Loader:
             self.loaded.own_windows[record.number] = windows(record.reading_windows)
         self.loaded.counts.add(record)
 
-    def _record(self, ordinal: int, value: Any) -> ContractRecord:
+    def _record(self, ordinal: int, value: Any) -> ContractLine:
         if not isinstance(value, bytes):  # an item of a document, parsed exactly already
-            return ContractRecord.model_validate(value)
+            return LINE.validate_python(latin_to_cyrillic(value))  # in place: lookups read it Cyrillic
         try:
-            return ContractRecord.model_validate_json(value)
+            return LINE.validate_json(value)
         except ValidationError as ex:
-            if not any(detail["type"] == INEXACT for detail in ex.errors()):
+            if not needs_exact_path(ex):
                 raise
         self.loaded.exact.add(ordinal)
-        return exact_record(value)
+        return exact_line(value)
 
     def _pydantic(self, where: str, error: ValidationError, line: int | None) -> None:
         for detail in error.errors(include_url=False):
@@ -229,6 +243,6 @@ def _json(raw: bytes) -> Any:
         return None
 
 
-def windows(records: list[WindowRecord]) -> dict[date, ReadingWindow]:
+def windows(given: tuple[MonthWindow, ...]) -> dict[date, ReadingWindow]:
     """Return explicit windows by month."""
-    return {w.period: ReadingWindow(w.period, w.opens_at, w.closes_at) for w in records}
+    return {w.period: w.window() for w in given}

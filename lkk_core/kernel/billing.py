@@ -7,6 +7,18 @@ views show them. The ways back are ``SubmittedReading`` and
 ``Billing.receive_readings`` and ``Billing.receive_interval_profile``. Plain
 frozen dataclasses, so they compare by value and an adapter can build them
 from any source.
+
+The invariants of the values sit on their fields as ``Annotated`` metadata
+(§0.3 and §4; APL-16's decision on requisites: ИНН 10 or 12 digits, КПП 9,
+ОГРН 13 or ОГРНИП 15, БИК 9, accounts 20; CON-02's 14-digit contract number;
+RDG-02's meter, metering point and scales; RDG-04's window): pydantic checks them wherever it builds a value from outside
+data (``TypeAdapter(Contract).validate_json(…)``: the billing dataset is read
+that way), mostly as pydantic-core constraints, so in Rust. A constructor
+called in Python trusts its caller, as a dataclass does. Pydantic refuses a
+key a value does not have (``extra="forbid"``), so a typo never passes
+silently; amounts refuse a ``float`` (``inexact_number``): a binary float has
+lost digits already, so an exact amount is built from a ``Decimal``, an
+integer or its text, never from a float.
 """
 
 from __future__ import annotations
@@ -15,9 +27,55 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 CONTRACT_NUMBER_DIGITS = 14  # CON-02
 ENERGY_OBJECT_CODE_DIGITS = 18  # §4 vocabulary
+INEXACT = "inexact_number"  # the error of a float given for an exact amount
+# An unknown key is an error wherever pydantic builds one of these values.
+_STRICT_KEYS = ConfigDict(extra="forbid")
+
+
+def digits(*counts: int) -> StringConstraints:
+    """Return the constraint of a string of exactly one of ``counts`` ASCII digits."""
+    return StringConstraints(pattern=rf"^(?:{'|'.join(f'[0-9]{{{c}}}' for c in counts)})$")
+
+
+CONTRACT_NUMBER = digits(CONTRACT_NUMBER_DIGITS)
+ENERGY_OBJECT_CODE = digits(ENERGY_OBJECT_CODE_DIGITS)
+INN = digits(10, 12)  # 10: a legal entity, 12: an entrepreneur
+OGRN = digits(13, 15)  # ОГРН 13, ОГРНИП 15
+BIK = digits(9)
+ACCOUNT = digits(20)  # a correspondent or a settlement account
+KPP = StringConstraints(pattern=r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$")  # 4 digits, 2 digits or capitals, 3 digits
+# The portal's own e-mail test (lkk_core.kernel.commands): no space, something before the last @,
+# and a dot between two other characters after it.
+EMAIL = StringConstraints(pattern=r"^\S+@[^\s@]*[^\s@.]\.+[^\s@.][^\s@]*$")
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        raise PydanticCustomError(INEXACT, "a number with a fraction must be read as a Decimal, not a float")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Email = Annotated[str, EMAIL]
+# On an amount, after its constraints (``Annotated[Decimal, Field(gt=0), EXACT]``), so that they stay
+# pydantic-core's and its JSON Schema's: an exact amount is never built from a float.
+EXACT = BeforeValidator(_exact)
 
 
 class PriceCategory(StrEnum):
@@ -52,53 +110,84 @@ AWAITING_READINGS = "Ожидание"  # RDG-03: the only status that accepts r
 class Party:
     """One side of the contract as «Реквизиты сторон» shows it."""
 
-    name: str
-    inn: str
-    kpp: str | None = None
-    ogrn: str | None = None
-    legal_address: str | None = None
-    postal_address: str | None = None
+    __pydantic_config__ = _STRICT_KEYS
+
+    name: Text
+    inn: Annotated[str, INN]
+    kpp: Annotated[str, KPP] | None = None
+    ogrn: Annotated[str, OGRN] | None = None
+    legal_address: Text | None = None
+    postal_address: Text | None = None
 
 
 @dataclass(frozen=True)
 class BankDetails:
     """Банковские реквизиты of the customer."""
 
-    bank_name: str
-    bik: str
-    correspondent_account: str
-    settlement_account: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    bank_name: Text
+    bik: Annotated[str, BIK]
+    correspondent_account: Annotated[str, ACCOUNT]
+    settlement_account: Annotated[str, ACCOUNT]
 
 
 @dataclass(frozen=True)
 class Contact:
     """A person or office to call about the contract: the curator or the branch."""
 
-    kind: str  # "curator" | "branch"
-    name: str
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
+    __pydantic_config__ = _STRICT_KEYS
+
+    kind: Literal["curator", "branch"]
+    name: Text
+    phone: Text | None = None
+    email: Email | None = None
+    address: Text | None = None
 
 
 @dataclass(frozen=True)
 class Scale:
     """Шкала: a tariff zone × a measured quantity (e.g. «День» × «А+»)."""
 
-    zone: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    zone: Text
     quantity: Quantity
+
+
+def _distinct_scales(scales: tuple[Scale, ...]) -> tuple[Scale, ...]:
+    """Refuse a meter without scales, or with a scale twice: a reading names its scale by (zone, quantity)."""
+    if len(scales) == 1:
+        return scales
+    if not scales:
+        raise PydanticCustomError("scales", "a meter needs at least one scale")
+    seen: dict[Scale, int] = {}
+    for index, scale in enumerate(scales):
+        first = seen.setdefault(scale, index)
+        if first != index:
+            raise PydanticCustomError("scales", "scales[{index}] repeats scales[{first}] ({zone} × {quantity})",
+                                      {"index": index, "first": first, "zone": scale.zone,
+                                       "quantity": scale.quantity.value})
+    return scales
+
+
+# ``minItems`` is written by hand: pydantic's min_length on a tuple followed by a validator reports
+# a spurious "too short" whenever an item is refused.
+Scales = Annotated[tuple[Scale, ...], Field(json_schema_extra={"minItems": 1}), AfterValidator(_distinct_scales)]
 
 
 @dataclass(frozen=True)
 class Meter:
     """ПУ: a meter of a metering point, with its settlement characteristics."""
 
-    number: str
-    model: str
-    status: str
-    digits: int  # integer digits before the point (digit capacity), e.g. 6
-    fraction_digits: int  # e.g. 2
-    scales: tuple[Scale, ...]
+    __pydantic_config__ = _STRICT_KEYS
+
+    number: Text
+    model: Text
+    status: Text
+    digits: Annotated[int, Field(strict=True, ge=1, le=12)]  # before the point (digit capacity), e.g. 6
+    fraction_digits: Annotated[int, Field(strict=True, ge=0, le=6)]  # e.g. 2
+    scales: Scales  # at least one, none twice
     verified_on: date | None = None  # the last state verification (поверка)
     next_verification_on: date | None = None
 
@@ -107,23 +196,27 @@ class Meter:
 class MeteringPoint:
     """ИК: a measuring complex / metering point, e.g. «РП-10 кВ яч.2»."""
 
-    number: str
-    name: str
-    coefficient: Decimal  # Расчётный коэф.
-    losses_percent: Decimal  # Потери, %
+    __pydantic_config__ = _STRICT_KEYS
+
+    number: Text
+    name: Text
+    coefficient: Annotated[Decimal, Field(gt=0), EXACT]  # Расчётный коэф.
+    losses_percent: Annotated[Decimal, Field(ge=0, lt=100), EXACT]  # Потери, %
     meters: tuple[Meter, ...]
-    voltage: str | None = None
-    max_power_kw: Decimal | None = None
+    voltage: Text | None = None
+    max_power_kw: Annotated[Decimal, Field(ge=0), EXACT] | None = None
 
 
 @dataclass(frozen=True)
 class EnergyObject:
     """ЭО: a site of the contract, with its 18-digit code, address and status."""
 
-    code: str
-    name: str
-    address: str
-    status: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    code: Annotated[str, ENERGY_OBJECT_CODE]
+    name: Text
+    address: Text
+    status: Text
     metering_points: tuple[MeteringPoint, ...]
 
 
@@ -131,23 +224,27 @@ class EnergyObject:
 class Attachment:
     """A file attached to the contract in billing (CON-09: «приложения к договору»)."""
 
-    attachment_id: str
-    title: str
-    file_name: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    attachment_id: Text
+    title: Text
+    file_name: Text
 
 
 @dataclass(frozen=True)
 class Contract:
     """A supply contract as billing keeps it."""
 
-    number: str
-    name: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    number: Annotated[str, CONTRACT_NUMBER]
+    name: Text
     signed_on: date
     price_category: PriceCategory
     customer: Party
     supplier: Party
     bank: BankDetails | None
-    emails: tuple[str, ...]  # listed in «Реквизиты сторон» and supplementary agreements (CON-02)
+    emails: tuple[Email, ...]  # listed in «Реквизиты сторон» and supplementary agreements (CON-02)
     contacts: tuple[Contact, ...]
     energy_objects: tuple[EnergyObject, ...]
     attachments: tuple[Attachment, ...] = field(default=())
@@ -166,9 +263,19 @@ class Contract:
 class ReadingWindow:
     """When readings for a month may be submitted: [opens_at, closes_at) (RDG-04)."""
 
+    __pydantic_config__ = _STRICT_KEYS
+
     period: date  # the first day of the month the readings are for
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+
+    @field_validator("closes_at")
+    @classmethod
+    def _after_opening(cls, closes_at: datetime, info: ValidationInfo) -> datetime:
+        opens_at = info.data.get("opens_at")
+        if opens_at is not None and closes_at <= opens_at:
+            raise PydanticCustomError("window", "must be later than opens_at")
+        return closes_at
 
     def is_open(self, now: datetime) -> bool:
         """Tell whether ``now`` falls inside the window."""
@@ -186,12 +293,14 @@ class ScaleReading:
     capacity, so a current value below the previous one is accepted (RDG-02).
     """
 
-    meter_number: str
-    zone: str
+    __pydantic_config__ = _STRICT_KEYS
+
+    meter_number: Text
+    zone: Text
     quantity: Quantity
-    previous: Decimal | None = None
+    previous: Annotated[Decimal, Field(ge=0), EXACT] | None = None
     previous_period: date | None = None
-    interval_consumption: Decimal | None = None
+    interval_consumption: Annotated[Decimal, EXACT] | None = None
     rolled_over: bool = False
 
     @property

@@ -321,6 +321,29 @@ class TestValuesAreReadAsWritten:
         assert quantities == [Quantity.ACTIVE_IMPORT, Quantity.ACTIVE_EXPORT, Quantity.ACTIVE_IMPORT]
         assert quantities[0] == "А+"  # Cyrillic А (U+0410)
 
+    def test_a_latin_a_in_a_document_is_read_as_the_cyrillic_quantity(self, tmp_path: Path) -> None:
+        record = mutated(_set(f"{METER}.scales", [{"zone": "День", "quantity": "A+"}]))
+        path = tmp_path / "b.json"
+        path.write_text(json.dumps({**HEADER, "contracts": [record]}), encoding="utf-8")
+
+        with DatasetBilling(path) as billing:
+            found = billing.find_contract(NUMBER)
+
+        assert found is not None
+        assert found.energy_objects[0].metering_points[0].meters[0].scales[0].quantity is Quantity.ACTIVE_IMPORT
+
+    def test_a_line_with_a_latin_a_still_names_its_bad_field(self, tmp_path: Path) -> None:
+        record = mutated(_set(f"{METER}.scales", [{"zone": "День", "quantity": "A+"}]))
+        record["customer"]["inn"] = "123"
+        first_point(record)["coefficient"] = Decimal("0.5")
+
+        path = tmp_path / "b.jsonl"
+        path.write_text(json.dumps(HEADER) + "\n" + _dumps_with_numbers(record) + "\n", encoding="utf-8")
+        with pytest.raises(DatasetInvalid) as caught:
+            DatasetBilling(path)
+
+        assert [str(p) for p in caught.value.problems] == ["contracts[0].customer.inn: must be 10 or 12 digits (line 2)"]
+
     def test_decimals_are_exact_whether_numbers_or_strings(self, tmp_path: Path) -> None:
         record = contract()
         point = first_point(record)
@@ -502,12 +525,17 @@ class TestSchema:
     def test_the_schema_carries_the_rules(self) -> None:
         defs = dataset_json_schema()["$defs"]
 
-        assert defs["ContractRecord"]["properties"]["number"]["pattern"] == "^(?:[0-9]{14})$"
-        assert defs["EnergyObjectRecord"]["properties"]["code"]["pattern"] == "^(?:[0-9]{18})$"
-        assert defs["MeterRecord"]["properties"]["scales"]["minItems"] == 1
-        assert defs["MeteringPointRecord"]["properties"]["losses_percent"]["anyOf"][0]["exclusiveMaximum"] == 100
-        assert set(defs["ScaleRecord"]["properties"]["quantity"]["enum"]) == {"А+", "А-", "R+", "R-", "A+", "A-"}
-        assert defs["ContractRecord"]["additionalProperties"] is False
+        assert defs["ContractLine"]["properties"]["number"]["pattern"] == "^(?:[0-9]{14})$"
+        assert defs["EnergyObject"]["properties"]["code"]["pattern"] == "^(?:[0-9]{18})$"
+        assert defs["Meter"]["properties"]["scales"]["minItems"] == 1
+        assert defs["MeteringPoint"]["properties"]["losses_percent"]["anyOf"][0]["exclusiveMaximum"] == 100
+        assert defs["MeteringPoint"]["properties"]["coefficient"]["anyOf"][0]["exclusiveMinimum"] == 0
+        assert defs["Scale"]["properties"]["quantity"] == {"$ref": "#/$defs/Quantity"}
+        assert set(defs["Quantity"]["enum"]) == {"А+", "А-", "R+", "R-", "A+", "A-"}
+        assert defs["Party"]["properties"]["inn"]["pattern"] == "^(?:[0-9]{10}|[0-9]{12})$"
+        assert defs["ContractLine"]["required"] == ["number", "name", "signed_on", "price_category", "customer",
+                                                   "supplier", "emails", "energy_objects"]
+        assert all(d["additionalProperties"] is False for name, d in defs.items() if d["type"] == "object")
 
 
 class TestGenerator:
