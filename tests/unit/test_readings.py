@@ -12,9 +12,9 @@ from lkk_core import accounts, readings
 from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
 from lkk_core.kernel.billing_feed import BillingFeed
 from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.errors import LkkError
 from lkk_core.accounts.commands import ChangeEmail
-from lkk_core.readings.commands import AWAITING, ReadingsFilter
-from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, WindowClosed
+from lkk_core.readings.commands import AWAITING, ReadingInput, ReadingsFilter, SubmitReadings
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import MOSCOW, C1, Catalogue
@@ -37,7 +37,7 @@ from tests.readings_support import (
     reading,
     submit,
 )
-from tests.support import Mailbox
+from tests.support import Mailbox, refused
 
 STAFF = StaffActor("billing")
 
@@ -74,8 +74,15 @@ def scale_row(services: Services, actor: Actor, meter_number: str, zone: str = "
     raise AssertionError(meter_number)
 
 
-def fields(caught: pytest.ExceptionInfo[Any]) -> list[str]:
-    return [error["field"] for error in caught.value.details["errors"]]
+def fields(error: LkkError) -> list[str]:
+    """The fields of a refusal that lists its errors, in order (RDG-12: all at once)."""
+    return [entry["field"] for entry in error.details["errors"]]
+
+
+def refused_submission(services: Services, actor: Actor, *inputs: ReadingInput, code: str = "validation_failed",
+                       **expected: Any) -> LkkError:
+    """Submit, which must be refused whole (code, no top-level field unless given, nothing written)."""
+    return refused(services, lambda: readings.submit_readings(services, actor, submit(*inputs)), code=code, **expected)
 
 
 class TestReadingsPage:
@@ -142,10 +149,9 @@ class TestSubmitReadings:
         assert str(value.value) == "12442.10"
 
     def test_rdg02_a_value_below_the_previous_is_refused(self, services: Services, bob: Actor) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, bob, submit(reading(FIG12, "12440")))
-        assert fields(caught) == ["readings[0].value"]
-        assert caught.value.message == "Текущие показания меньше предыдущих"
+        below = "Текущие показания меньше предыдущих"
+        error = refused_submission(services, bob, reading(FIG12, "12440"), message=below)
+        assert error.details["errors"] == [{"field": "readings[0].value", "message": below, "previous": "12441.00"}]
 
     def test_rdg02_a_rolled_over_meter_may_go_below_the_previous(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(reading(REACTIVE, "11"), reading(REACTIVE, "5", quantity=R_PLUS)))
@@ -153,18 +159,18 @@ class TestSubmitReadings:
         assert row.consumption == Decimal(15) * 12000 * Decimal("1.05")  # 999990 → 1000000 → 5
 
     def test_rdg03_a_meter_not_awaiting_readings_is_a_conflict(self, services: Services, admin: Actor) -> None:
-        head = services.app.head()
-        with pytest.raises(Conflict) as caught:
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12442"), reading(CLOSED_METER, "1")))
-        assert caught.value.message == "Передача показаний недоступна: статус «Принято»"
-        assert caught.value.details["errors"][0]["meter_number"] == CLOSED_METER
-        assert services.app.head() == head
+        error = refused_submission(services, admin, reading(FIG12, "12442"), reading(CLOSED_METER, "1"),
+                                   code="conflict", message="Передача показаний недоступна: статус «Принято»", status=409)
+        assert error.details["errors"] == [{"field": "readings[1]", "energy_object": EO1, "meter_number": CLOSED_METER,
+                                            "status": "Принято"}]
 
     def test_rdg03_an_energy_object_not_awaiting_readings_is_a_conflict(
         self, services: Services, admin: Actor
     ) -> None:
-        with pytest.raises(Conflict):
-            readings.submit_readings(services, admin, submit(reading("60600001", "1", energy_object=EO2)))
+        error = refused_submission(services, admin, reading("60600001", "1", energy_object=EO2), code="conflict",
+                                   message="Передача показаний недоступна: статус «Принято»")
+        assert error.details["errors"] == [{"field": "readings[0]", "energy_object": EO2, "meter_number": "60600001",
+                                            "status": "Принято"}]
 
     def test_rdg04_as33_the_window_closes_at_midnight_of_the_22nd(
         self, services: Services, admin: Actor, clock: FixedClock
@@ -172,50 +178,46 @@ class TestSubmitReadings:
         clock.set(datetime(2023, 3, 21, 23, 59, tzinfo=MOSCOW))
         readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
         clock.set(datetime(2023, 3, 22, 0, 0, tzinfo=MOSCOW))
-        with pytest.raises(WindowClosed) as caught:
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12443")))
-        assert caught.value.code == "window_closed"
-        assert caught.value.message == "Период передачи показаний завершён"
+        refused_submission(services, admin, reading(FIG12, "12443"), code="window_closed",
+                           message="Период передачи показаний завершён", contract_number=C5,
+                           period=PERIOD.isoformat())
 
     def test_rdg04_before_the_window_opens_is_refused(self, services: Services, admin: Actor, clock: FixedClock) -> None:
         clock.set(datetime(2023, 1, 31, 23, 59, tzinfo=MOSCOW))
-        head = services.app.head()
-        with pytest.raises(WindowClosed):
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
-        assert services.app.head() == head
+        refused_submission(services, admin, reading(FIG12, "12442"), code="window_closed",
+                           message="Период передачи показаний завершён", contract_number=C5,
+                           period=PERIOD.isoformat())
 
     @pytest.mark.parametrize("typed", ["12,44,1", "12442.", "1 2442", "-12442", "abc", "12442.123", "1234567"])
     def test_rdg05_malformed_or_too_long_values_are_refused(self, services: Services, admin: Actor, typed: str) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, admin, submit(reading(FIG12, typed)))
-        assert fields(caught) == ["readings[0].value"]
+        error = refused_submission(services, admin, reading(FIG12, typed))
+        assert fields(error) == ["readings[0].value"]
 
     def test_rdg05_a_point_is_accepted_too(self, services: Services, admin: Actor) -> None:
         readings.submit_readings(services, admin, submit(reading(FIG12, "12442.5")))
         assert scale_row(services, admin, FIG12).current == Decimal("12442.5")
 
     def test_rdg06_as31_a_missing_tariff_zone_refuses_the_whole_request(self, services: Services, admin: Actor) -> None:
-        head = services.app.head()
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12442"), reading(TWO_ZONES, "110", "День")))
-        [error] = caught.value.details["errors"]
-        assert error["message"] == f"Передайте показания по всем тарифным зонам и видам энергии прибора учёта {TWO_ZONES}"
-        assert error["zone"] == "Ночь"
-        assert services.app.head() == head
+        message = f"Передайте показания по всем тарифным зонам и видам энергии прибора учёта {TWO_ZONES}"
+        error = refused_submission(services, admin, reading(FIG12, "12442"), reading(TWO_ZONES, "110", "День"),
+                                   message=message)
+        assert error.details["errors"] == [{"field": "readings", "message": message, "energy_object": EO1,
+                                            "meter_number": TWO_ZONES, "zone": "Ночь", "quantity": "А+"}]
         readings.submit_readings(services, admin, submit(reading(TWO_ZONES, "110", "День"), reading(TWO_ZONES, "60", "Ночь")))
 
     def test_rdg06_as32_missing_reactive_energy_is_refused(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, admin, submit(reading(REACTIVE, "11"), reading(REACTIVE, None, quantity=R_PLUS)))
-        assert fields(caught) == ["readings[1].value"]
+        message = f"Передайте показания по всем тарифным зонам и видам энергии прибора учёта {REACTIVE}"
+        error = refused_submission(services, admin, reading(REACTIVE, "11"), reading(REACTIVE, None, quantity=R_PLUS),
+                                   message=message)
+        assert fields(error) == ["readings[1].value"]
+        assert (error.details["errors"][0]["quantity"], error.details["errors"][0]["message"]) == ("R+", message)
 
     def test_rdg06_every_bad_field_is_reported_at_once(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, admin, submit(
-                reading(FIG12, "12,44,1"), reading(TWO_ZONES, "110", "День"), reading(TWO_ZONES, "", "Ночь"),
-                reading(OTHER_EO_METER, "400", energy_object=EO3),
-            ))
-        assert fields(caught) == ["readings[0].value", "readings[2].value", "readings[3].value"]
+        error = refused_submission(services, admin,
+            reading(FIG12, "12,44,1"), reading(TWO_ZONES, "110", "День"), reading(TWO_ZONES, "", "Ночь"),
+            reading(OTHER_EO_METER, "400", energy_object=EO3),
+        )
+        assert fields(error) == ["readings[0].value", "readings[2].value", "readings[3].value"]
 
     def test_rdg07_zero_consumption_is_accepted_with_a_warning(self, services: Services, admin: Actor) -> None:
         saved = readings.submit_readings(services, admin, submit(reading(FIG12, "12441")))
@@ -234,11 +236,9 @@ class TestSubmitReadings:
         assert [key[0] for key in submission.values] == [FIG12]
 
     def test_rdg08_a_request_without_any_value_is_refused(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.submit_readings(services, admin, submit(reading(FIG12, None)))
-        assert caught.value.message == "Заполните поле"
-        with pytest.raises(ValidationFailed):
-            readings.submit_readings(services, admin, submit())
+        for inputs in [(reading(FIG12, None),), ()]:
+            error = refused_submission(services, admin, *inputs, message="Заполните поле")
+            assert error.details["errors"] == [{"field": "readings", "message": "Заполните поле"}]
 
     def test_rdg09_a_later_submission_replaces_the_value_and_shows_until_the_period_closes(
         self, services: Services, admin: Actor, clock: FixedClock
@@ -251,28 +251,29 @@ class TestSubmitReadings:
         readings.accept_period(services, STAFF, C5, PERIOD)
 
         assert scale_row(services, admin, FIG12).current is None
-        with pytest.raises(WindowClosed):
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12444")))
+        refused_submission(services, admin, reading(FIG12, "12444"), code="window_closed",
+                           message="Период передачи показаний завершён")
 
     def test_rdg19_as39_an_accountant_cannot_submit(self, services: Services, carol: Actor) -> None:
-        with pytest.raises(Forbidden):
-            readings.submit_readings(services, carol, submit(reading(FIG12, "12442")))
+        refused_submission(services, carol, reading(FIG12, "12442"), code="forbidden", status=403,
+                           message="Недостаточно прав для выполнения операции", contract_number=C5,
+                           role=str(Role.ACCOUNTANT), capability="submit_readings")
 
     def test_rdg19_rol15_a_power_engineer_submits_only_for_the_granted_energy_object(
         self, services: Services, bob: Actor
     ) -> None:
-        with pytest.raises(Forbidden) as caught:
-            readings.submit_readings(services, bob, submit(reading(OTHER_EO_METER, "600", energy_object=EO3)))
-        assert caught.value.details["energy_object"] == EO3
+        refused_submission(services, bob, reading(OTHER_EO_METER, "600", energy_object=EO3), code="forbidden",
+                           message="Недостаточно прав для выполнения операции", contract_number=C5, energy_object=EO3)
 
     def test_rdg19_acc06_submission_needs_a_confirmed_email(self, services: Services, admin: Actor) -> None:
         accounts.change_email(services, admin, ChangeEmail(email="client5.new@mail.ru"))
-        with pytest.raises(PreconditionFailed):
-            readings.submit_readings(services, admin, submit(reading(FIG12, "12442")))
+        refused_submission(services, admin, reading(FIG12, "12442"), code="precondition_failed", field="email",
+                           message="Подтвердите адрес электронной почты", status=412)
 
     def test_rdg19_a_contract_not_held_is_not_found(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(NotFound):
-            readings.submit_readings(services, admin, submit().model_copy(update={"contract_number": C1}))
+        refused(services, lambda: readings.submit_readings(
+            services, admin, SubmitReadings(contract_number=C1, period=PERIOD, readings=[])),
+                code="not_found", message="Договор не найден", status=404, contract_number=C1)
 
 
 class TestBillingFeed:
