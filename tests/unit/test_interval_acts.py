@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from lkk_core.kernel.billing_feed import BillingFeed
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.accounts.commands import ChangeEmail
 from lkk_core.readings.commands import ReadingsFilter, UploadIntervalProfile
-from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, WindowClosed
+from lkk_core.kernel.errors import LkkError
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Actor, Services, StaffActor
 from tests.contracts_support import MOSCOW, Catalogue
@@ -42,8 +43,13 @@ from tests.readings_support import (
     reading,
     submit,
 )
-from tests.support import Mailbox, registered
+from tests.support import Mailbox, refused, registered
 
+NOT_INTERVAL_CATEGORY = "Интервальные показания передаются только для потребителей III–VI ценовых категорий"
+ONLY_A_PLUS = "Интервальный расход заполняется только для строк «А+»"
+UNKNOWN_METER = "Прибор учёта не найден на энергообъекте"
+WINDOW_CLOSED = "Период передачи показаний завершён"
+FORBIDDEN = "Недостаточно прав для выполнения операции"
 DAYS = calendar.monthrange(PERIOD.year, PERIOD.month)[1]  # February 2023: 28
 
 
@@ -79,8 +85,15 @@ def upload(meter_number: str = FIG12, values: list[list[Decimal]] | None = None,
                                  file_name=file_name, **more)
 
 
-def fields(caught: pytest.ExceptionInfo[Any]) -> list[str]:
-    return [error["field"] for error in caught.value.details["errors"]]
+def fields(error: LkkError) -> list[str]:
+    """The fields of a refusal that lists its errors, in order (RDG-16: every cell at once)."""
+    return [entry["field"] for entry in error.details["errors"]]
+
+
+def refused_upload(services: Services, actor: Actor, cmd: UploadIntervalProfile, *,
+                   code: str = "validation_failed", **expected: Any) -> LkkError:
+    """Upload, which must be refused whole (code, no top-level field unless given, nothing written)."""
+    return refused(services, lambda: readings.upload_interval_profile(services, actor, cmd), code=code, **expected)
 
 
 def meter_row(services: Services, actor: Actor, meter_number: str) -> dict[str, Any]:
@@ -100,13 +113,10 @@ class TestIntervalTarget:
         self, services: Services, admin: Actor, category: PriceCategory
     ) -> None:
         install_interval(services, category)
-        with pytest.raises(ValidationFailed) as caught:
-            readings.interval_target(services, admin, C5, EO1, FIG12)
-        assert caught.value.details["field"] == "contract_number"
-        assert caught.value.message == (
-            "Интервальные показания передаются только для потребителей III–VI ценовых категорий")
-        with pytest.raises(ValidationFailed):
-            readings.upload_interval_profile(services, admin, upload())
+        refused(services, lambda: readings.interval_target(services, admin, C5, EO1, FIG12), code="validation_failed",
+                field="contract_number", message=NOT_INTERVAL_CATEGORY, status=422, price_category=str(category))
+        refused_upload(services, admin, upload(), field="contract_number", message=NOT_INTERVAL_CATEGORY,
+                       price_category=str(category))
 
     @pytest.mark.parametrize("category", [PriceCategory.III, PriceCategory.IV, PriceCategory.V, PriceCategory.VI])
     def test_rdg13_categories_iii_to_vi_are_accepted(
@@ -117,10 +127,9 @@ class TestIntervalTarget:
 
     def test_rdg14_as37_a_meter_without_a_plus_is_refused(self, services: Services, admin: Actor) -> None:
         install_interval(services, PriceCategory.IV)
-        with pytest.raises(ValidationFailed) as caught:
-            readings.upload_interval_profile(services, admin, upload(EXPORT_METER))
-        assert caught.value.details["field"] == "meter_number"
-        assert caught.value.message == "Интервальный расход заполняется только для строк «А+»"
+        refused_upload(services, admin, upload(EXPORT_METER), field="meter_number", message=ONLY_A_PLUS)
+        refused(services, lambda: readings.interval_target(services, admin, C5, EO1, EXPORT_METER),
+                code="validation_failed", field="meter_number", message=ONLY_A_PLUS)
 
     def test_rdg14_a_meter_with_a_plus_and_reactive_energy_is_accepted(self, services: Services, admin: Actor) -> None:
         assert readings.interval_target(services, admin, C5, EO1, REACTIVE).meter.number == REACTIVE
@@ -129,9 +138,10 @@ class TestIntervalTarget:
         self, services: Services, admin: Actor
     ) -> None:
         for energy_object, meter_number in ((EO1, "99999999"), (EO1, OTHER_EO_METER)):
-            with pytest.raises(ValidationFailed) as caught:
-                readings.interval_target(services, admin, C5, energy_object, meter_number)
-            assert caught.value.details["field"] == "meter_number"
+            refused(services, partial(readings.interval_target, services, admin, C5, energy_object, meter_number),
+                    code="validation_failed", field="meter_number", message=UNKNOWN_METER)
+        refused(services, lambda: readings.interval_target(services, admin, C5, f"{C5}9999", FIG12),
+                code="validation_failed", field="energy_object", message="Энергообъект не найден в договоре")
 
 
 class TestUploadIntervalProfile:
@@ -183,32 +193,34 @@ class TestUploadIntervalProfile:
     def test_rdg16_as38_a_grid_of_the_wrong_shape_names_each_field(self, services: Services, admin: Actor) -> None:
         values = grid(hours=23)
         values[5] = values[5][:-1]
-        head = services.app.head()
-        with pytest.raises(ValidationFailed) as caught:
-            readings.upload_interval_profile(services, admin, upload(values=values))
-        assert fields(caught) == ["values", "values[5]"]
-        assert caught.value.details["errors"][1]["days"] == DAYS
-        assert services.app.head() == head
+        error = refused_upload(services, admin, upload(values=values),
+                               message="В сутках 24 часовых интервала: «00-01» … «23-24»")
+        assert error.details["errors"] == [
+            {"field": "values", "message": "В сутках 24 часовых интервала: «00-01» … «23-24»", "rows": 23},
+            {"field": "values[5]", "message": f"Нужно по одному значению за каждый день месяца: {DAYS}", "days": DAYS,
+             "given": DAYS - 1},
+        ]
 
     def test_rdg16_thirty_days_for_a_thirty_one_day_month_are_refused(
         self, services: Services, admin: Actor, clock: FixedClock
     ) -> None:
         clock.set(datetime(2023, 3, 10, 12, tzinfo=MOSCOW))
         cmd = upload(values=grid(days=30)).model_copy(update={"period": PERIOD.replace(month=3)})
-        with pytest.raises(ValidationFailed) as caught:
-            readings.upload_interval_profile(services, admin, cmd)
-        assert fields(caught) == [f"values[{h}]" for h in range(24)]
-        assert caught.value.details["errors"][0]["days"] == 31  # noqa: PLR2004
+        error = refused_upload(services, admin, cmd, message="Нужно по одному значению за каждый день месяца: 31")
+        assert fields(error) == [f"values[{h}]" for h in range(24)]
+        assert {(e["days"], e["given"]) for e in error.details["errors"]} == {(31, 30)}
 
     def test_rdg16_negative_values_and_an_unknown_kind_are_reported_together(
         self, services: Services, admin: Actor
     ) -> None:
         values = grid()
         values[3][7] = Decimal("-1")
-        with pytest.raises(ValidationFailed) as caught:
-            readings.upload_interval_profile(services, admin, upload(values=values, kind="Придуманный"))
-        assert fields(caught) == ["kind", "values[3][7]"]
-        assert caught.value.details["errors"][0]["choices"] == ["Фактические", "Расчётные"]
+        error = refused_upload(services, admin, upload(values=values, kind="Придуманный"),
+                               message="Выберите вид показаний из списка")
+        assert error.details["errors"] == [
+            {"field": "kind", "message": "Выберите вид показаний из списка", "choices": ["Фактические", "Расчётные"]},
+            {"field": "values[3][7]", "message": "Значение не может быть отрицательным", "value": "-1"},
+        ]
 
     def test_rdg16_the_command_bounds_the_grid(self) -> None:
         with pytest.raises(ValueError, match="values"):
@@ -217,15 +229,14 @@ class TestUploadIntervalProfile:
             upload(values=grid(days=32))
 
     def test_rdg15_the_kind_must_be_one_of_billings(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(ValidationFailed) as caught:
-            readings.upload_interval_profile(services, admin, upload(kind="Потребление"))
-        assert fields(caught) == ["kind"]
-        assert caught.value.message == "Выберите вид показаний из списка"
+        error = refused_upload(services, admin, upload(kind="Потребление"), message="Выберите вид показаний из списка")
+        assert fields(error) == ["kind"]
 
     def test_rdg03_a_meter_not_awaiting_readings_is_a_conflict(self, services: Services, admin: Actor) -> None:
-        with pytest.raises(Conflict) as caught:
-            readings.upload_interval_profile(services, admin, upload(CLOSED_METER))
-        assert caught.value.message == "Передача показаний недоступна: статус «Принято»"
+        error = refused_upload(services, admin, upload(CLOSED_METER), code="conflict", status=409,
+                               message="Передача показаний недоступна: статус «Принято»", energy_object=EO1,
+                               meter_number=CLOSED_METER)
+        assert error.details["status"] == "Принято"  # the detail, not the HTTP status refused() takes
 
     def test_rdg04_outside_the_window_is_window_closed(
         self, services: Services, admin: Actor, clock: FixedClock
@@ -233,61 +244,54 @@ class TestUploadIntervalProfile:
         clock.set(datetime(2023, 3, 21, 23, 59, tzinfo=MOSCOW))
         readings.upload_interval_profile(services, admin, upload())
         clock.set(datetime(2023, 3, 22, 0, 0, tzinfo=MOSCOW))
-        head = services.app.head()
-        with pytest.raises(WindowClosed) as caught:
-            readings.upload_interval_profile(services, admin, upload(values=grid(hours=3)))  # the window comes first
-        assert caught.value.code == "window_closed"
-        assert caught.value.message == "Период передачи показаний завершён"
-        assert services.app.head() == head
+        refused_upload(services, admin, upload(values=grid(hours=3)),  # the window comes first
+                       code="window_closed", message=WINDOW_CLOSED, contract_number=C5, period=PERIOD.isoformat())
 
     def test_rdg04_after_billing_closed_the_period_is_window_closed(self, services: Services, admin: Actor) -> None:
         readings.accept_period(services, StaffActor("billing"), C5, PERIOD)
-        with pytest.raises(WindowClosed):
-            readings.upload_interval_profile(services, admin, upload())
+        refused_upload(services, admin, upload(), code="window_closed", message=WINDOW_CLOSED, contract_number=C5,
+                       period=PERIOD.isoformat())
 
     def test_acc06_the_upload_needs_a_confirmed_email(self, services: Services, admin: Actor) -> None:
         accounts.change_email(services, admin, ChangeEmail(email="client5.new@mail.ru"))
-        with pytest.raises(PreconditionFailed):
-            readings.upload_interval_profile(services, admin, upload())
+        refused_upload(services, admin, upload(), code="precondition_failed", field="email", status=412,
+                       message="Подтвердите адрес электронной почты")
 
 
 class TestWhoMayUpload:
     def test_rdg19_as39_an_accountant_is_forbidden(self, services: Services, admin: Actor, carol: Actor) -> None:
         recorded = readings.upload_interval_profile(services, admin, upload())
-        with pytest.raises(Forbidden):
-            readings.upload_interval_profile(services, carol, upload())
-        with pytest.raises(Forbidden):
-            readings.interval_target(services, carol, C5, EO1, FIG12)
-        with pytest.raises(Forbidden):
-            readings.interval_acts(services, carol, C5, FIG12, PERIOD)
-        with pytest.raises(Forbidden):
-            readings.interval_act(services, carol, recorded.act_id, 1)
+        accountant = {"code": "forbidden", "status": 403, "message": FORBIDDEN, "contract_number": C5,
+                      "role": str(Role.ACCOUNTANT)}
+        refused_upload(services, carol, upload(), **accountant)
+        refused(services, lambda: readings.interval_target(services, carol, C5, EO1, FIG12), **accountant)
+        refused(services, lambda: readings.interval_acts(services, carol, C5, FIG12, PERIOD), **accountant)
+        refused(services, lambda: readings.interval_act(services, carol, recorded.act_id, 1), **accountant)
 
     def test_rdg19_rol15_a_scoped_power_engineer_is_refused_outside_the_grant(
         self, services: Services, admin: Actor, bob: Actor
     ) -> None:
         recorded = readings.upload_interval_profile(services, admin, upload(OTHER_EO_METER, energy_object=EO3))
-        with pytest.raises(Forbidden) as caught:
-            readings.upload_interval_profile(services, bob, upload(OTHER_EO_METER, energy_object=EO3))
-        assert caught.value.details["energy_object"] == EO3
-        with pytest.raises(Forbidden):
-            readings.interval_acts(services, bob, C5, OTHER_EO_METER, PERIOD)
-        with pytest.raises(Forbidden):
-            readings.interval_act(services, bob, recorded.act_id, 1)
+        outside = {"code": "forbidden", "message": FORBIDDEN, "contract_number": C5, "energy_object": EO3,
+                   "role": str(Role.POWER_ENGINEER)}
+        refused_upload(services, bob, upload(OTHER_EO_METER, energy_object=EO3), **outside)
+        refused(services, lambda: readings.interval_target(services, bob, C5, EO3, OTHER_EO_METER), **outside)
+        refused(services, lambda: readings.interval_acts(services, bob, C5, OTHER_EO_METER, PERIOD), **outside)
+        refused(services, lambda: readings.interval_act(services, bob, recorded.act_id, 1), **outside)
 
     def test_rdg19_a_stranger_or_a_missing_act_is_not_found(
         self, services: Services, mailbox: Mailbox, admin: Actor
     ) -> None:
         recorded = readings.upload_interval_profile(services, admin, upload())
         stranger = registered(services, mailbox, "stranger@example.com")
-        with pytest.raises(NotFound):
-            readings.interval_act(services, stranger, recorded.act_id, 1)
-        with pytest.raises(NotFound):
-            readings.upload_interval_profile(services, stranger, upload())
-        with pytest.raises(NotFound):
-            readings.interval_act(services, admin, recorded.act_id, 2)
-        with pytest.raises(NotFound):
-            readings.interval_act(services, admin, interval_act_id(C5, TWO_ZONES, PERIOD), 1)
+        not_held = {"code": "not_found", "status": 404, "message": "Договор не найден", "contract_number": C5}
+        refused(services, lambda: readings.interval_act(services, stranger, recorded.act_id, 1), **not_held)
+        refused_upload(services, stranger, upload(), **not_held)
+        refused(services, lambda: readings.interval_act(services, admin, recorded.act_id, 2), code="not_found",
+                message="Первичный акт не найден", act_id=str(recorded.act_id), number=2)
+        missing = interval_act_id(C5, TWO_ZONES, PERIOD)
+        refused(services, lambda: readings.interval_act(services, admin, missing, 1), code="not_found",
+                message="Первичный акт не найден", act_id=str(missing), number=1)
 
 
 class TestReadingsPage:
