@@ -49,8 +49,10 @@ EO1_NAME, EO3_NAME = "Цех № 1", "Гараж"
 
 
 def client_for(services: Services, limits: Limits | None = None) -> ContractsClient:
-    return ContractsClient(create_app(services, staff_token=STAFF_TOKEN, limits=limits),
-                           headers={"User-Agent": CHROME_UA})
+    client = ContractsClient(create_app(services, staff_token=STAFF_TOKEN, limits=limits),
+                             headers={"User-Agent": CHROME_UA})
+    client.services = services  # each answer counts the events it wrote: a refusal writes none
+    return client
 
 
 @pytest.fixture
@@ -250,7 +252,7 @@ def test_as35_bad_number_and_missing_zone_reported_together_by_cell(
         8: (EO1, TWO_ZONES, "А+", "Ночь", None),
     })
 
-    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed")
+    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed", field=None, wrote=0)
 
     cells = {(error["sheet"], error["cell"]): error["message"] for error in body["errors"]}
     assert cells[("Показания", "I5")].startswith("Введите число")
@@ -267,7 +269,7 @@ def test_rdg12_rule_errors_of_a_parsed_file_name_their_cells(client: ContractsCl
         4: (EO1, REACTIVE, "А+", "Круглосуточный", 11),  # its «R+» has no row at all (RDG-06)
     })
 
-    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed")
+    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed", field=None, wrote=0)
 
     found = [(error["cell"], error["message"]) for error in body["errors"]]
     assert ("D3", "Шкала прибора учёта не найдена в договоре") in found
@@ -282,7 +284,7 @@ def test_rdg11_an_impossible_key_or_a_wrong_header_is_named_by_cell(
     client: ContractsClient, admin: dict[str, Any]
 ) -> None:
     data = integral_rows({2: ("Э" * 41, FIG12, "А+", "Круглосуточный", 1), 3: (EO1, FIG12, "Б+", "Круглосуточный", 1)})
-    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed")
+    body = assert_problem(upload_integral(client, admin["token"], data), 422, "validation_failed", field=None, wrote=0)
     assert [(e["cell"], e["message"]) for e in body["errors"]] == [
         ("A2", "Шкала прибора учёта не найдена в договоре"), ("F3", "Ожидается одно из значений: А+, А-, R+, R-")]
 
@@ -290,7 +292,8 @@ def test_rdg11_an_impossible_key_or_a_wrong_header_is_named_by_cell(
     workbook.active.cell(1, 9, "Показания")
     out = io.BytesIO()
     workbook.save(out)
-    body = assert_problem(upload_integral(client, admin["token"], out.getvalue()), 422, "validation_failed")
+    body = assert_problem(upload_integral(client, admin["token"], out.getvalue()), 422, "validation_failed",
+                          field=None, wrote=0)
     # The columns cannot be trusted: only the header is reported, not the «Ночь» the rules would miss.
     assert [(e["cell"], e["message"]) for e in body["errors"]] == [("I1", "Ожидается заголовок «Текущие показания»")]
 
@@ -301,7 +304,7 @@ def test_rol15_a_row_of_an_energy_object_outside_the_grant_is_403(
     bob = holder(client, mailbox, admin, "bob@example.com", Role.POWER_ENGINEER, [EO1])
     data = integral_rows({2: (EO1, FIG12, "А+", "Круглосуточный", 12442), 3: (EO3, OTHER_EO_METER, "А+",
                                                                             "Круглосуточный", 600)})
-    body = assert_problem(upload_integral(client, bob["token"], data), 403, "forbidden")
+    body = assert_problem(upload_integral(client, bob["token"], data), 403, "forbidden", field=None, wrote=0)
     assert body["energy_object"] == EO3
     assert page_scales(client, admin["token"])[(FIG12, "КруглосуточныйА+")][0]["current"] is None
 
@@ -312,7 +315,7 @@ def test_rdg03_a_row_of_a_meter_not_awaiting_is_409_with_its_cell(
     from tests.readings_support import CLOSED_METER  # noqa: PLC0415
 
     body = assert_problem(upload_integral(client, admin["token"], integral_rows({
-        3: (EO1, CLOSED_METER, "А+", "Круглосуточный", 5)})), 409, "conflict")
+        3: (EO1, CLOSED_METER, "А+", "Круглосуточный", 5)})), 409, "conflict", field=None, wrote=0)
     assert [(error["cell"], error["status"]) for error in body["errors"]] == [("I3", "Принято")]
 
 
@@ -337,7 +340,7 @@ def test_rdg10_a_renamed_text_file_is_refused_naming_the_file_type(
     client: ContractsClient, admin: dict[str, Any]
 ) -> None:
     body = assert_problem(upload_integral(client, admin["token"], b"EO;meter;value\n1;2;3\n", name="x.xlsx"),
-                          422, "validation_failed")
+                          422, "validation_failed", field=None, wrote=0)
     assert body["reason"] == "not_a_workbook"
     assert "Файл не является книгой Excel" in body["detail"]
 
@@ -346,17 +349,17 @@ def test_uploads_missing_file_or_field_are_422_with_the_field(client: ContractsC
     headers, body = multipart({"contract_number": C5, "period": MONTH}, None)
     result = client.simulate_post("/v1/readings/integral-uploads", headers={**bearer(admin["token"]), **headers},
                                   body=body)
-    problem = assert_problem(result, 422, "validation_failed")
-    assert problem["field"] == "file" and problem["detail"] == "Загрузите файл (.xls или .xlsx)"
+    problem = assert_problem(result, 422, "validation_failed", field="file", wrote=0)
+    assert problem["detail"] == "Загрузите файл (.xls или .xlsx)"
 
     headers, body = multipart({"period": MONTH}, ("a.xlsx", b"PK"))
     result = client.simulate_post("/v1/readings/integral-uploads", headers={**bearer(admin["token"]), **headers},
                                   body=body)
-    assert assert_problem(result, 422, "validation_failed")["field"] == "contract_number"
+    assert_problem(result, 422, "validation_failed", field="contract_number", wrote=0)
 
     result = client.simulate_post("/v1/readings/integral-uploads", headers=bearer(admin["token"]),
                                   json={"contract_number": C5})
-    assert_problem(result, 415, "unsupported_media_type")
+    assert_problem(result, 415, "unsupported_media_type", wrote=0)
 
 
 def test_uploads_a_broken_multipart_body_is_a_4xx_not_a_500(client: ContractsClient, admin: dict[str, Any]) -> None:
@@ -365,7 +368,7 @@ def test_uploads_a_broken_multipart_body_is_a_4xx_not_a_500(client: ContractsCli
         result = client.simulate_post("/v1/readings/integral-uploads", body=body,
                                       headers={**bearer(admin["token"]), "Content-Type": "multipart/form-data; boundary=b"})
         assert 400 <= result.status_code < 500, (body, result.status_code, result.text)
-        assert assert_problem(result)["code"] in ("malformed_request", "validation_failed")
+        assert assert_problem(result, wrote=0)["code"] in ("malformed_request", "validation_failed")
 
 
 def test_uploads_over_the_size_limit_are_413_naming_the_limit(
@@ -375,15 +378,15 @@ def test_uploads_over_the_size_limit_are_413_naming_the_limit(
     data = integral_rows({2: (EO1, FIG12, "А+", "Круглосуточный", 12442)})
     assert len(data) > 1000
 
-    body = assert_problem(upload_integral(small, admin["token"], data), 413, "payload_too_large")
+    body = assert_problem(upload_integral(small, admin["token"], data), 413, "payload_too_large", wrote=0)
     assert (body["limit"], body["maximum"]) == ("max_bytes", 1000)
     assert "1000" in body["detail"]
     # The same for the interval form; and a body announced far over the limit is refused before it is read.
-    assert_problem(upload_interval(small, admin["token"], data), 413, "payload_too_large")
+    assert_problem(upload_interval(small, admin["token"], data), 413, "payload_too_large", wrote=0)
     headers, raw = multipart({"contract_number": C5, "period": MONTH}, ("a.xlsx", b"x" * 200_000))
     result = small.simulate_post("/v1/readings/integral-uploads", headers={**bearer(admin["token"]), **headers},
                                  body=raw)
-    assert assert_problem(result, 413, "payload_too_large")["maximum"] == 1000
+    assert assert_problem(result, 413, "payload_too_large", wrote=0)["maximum"] == 1000
 
 
 def test_as39_an_accountant_gets_neither_template_nor_upload_nor_history(
@@ -392,15 +395,15 @@ def test_as39_an_accountant_gets_neither_template_nor_upload_nor_history(
     carol = holder(client, mailbox, admin, "carol@example.com", Role.ACCOUNTANT, [EO1, EO3])
     data = integral_rows({2: (EO1, FIG12, "А+", "Круглосуточный", 12442)})
 
-    assert_problem(integral_template(client, carol["token"]), 403, "forbidden")
-    assert_problem(upload_integral(client, carol["token"], data), 403, "forbidden")
-    assert_problem(interval_template(client, carol["token"]), 403, "forbidden")
-    assert_problem(upload_interval(client, carol["token"], data), 403, "forbidden")
     history = {"contract_number": C5}
-    assert_problem(client.simulate_get("/v1/readings/history", headers=bearer(carol["token"]), params=history),
-                   403, "forbidden")
-    assert_problem(client.simulate_get("/v1/readings/history/export.xlsx", headers=bearer(carol["token"]),
-                                       params=history), 403, "forbidden")
+    for result in (
+        integral_template(client, carol["token"]), upload_integral(client, carol["token"], data),
+        interval_template(client, carol["token"]), upload_interval(client, carol["token"], data),
+        client.simulate_get("/v1/readings/history", headers=bearer(carol["token"]), params=history),
+        client.simulate_get("/v1/readings/history/export.xlsx", headers=bearer(carol["token"]), params=history),
+    ):
+        body = assert_problem(result, 403, "forbidden", field=None, wrote=0)
+        assert (body["contract_number"], body["role"]) == (C5, str(Role.ACCOUNTANT))
     assert page_scales(client, admin["token"])[(FIG12, "КруглосуточныйА+")][0]["current"] is None
 
 
@@ -475,16 +478,19 @@ def test_as37_category_i_refused_before_the_file_is_read(
     services: Services, client: ContractsClient, admin: dict[str, Any]
 ) -> None:
     install_interval(services, PriceCategory.I)
-    body = assert_problem(upload_interval(client, admin["token"], b"not a workbook at all"), 422, "validation_failed")
+    body = assert_problem(upload_interval(client, admin["token"], b"not a workbook at all"), 422, "validation_failed",
+                          field="contract_number", wrote=0)
     assert body["detail"] == "Интервальные показания передаются только для потребителей III–VI ценовых категорий"
-    assert_problem(interval_template(client, admin["token"]), 422, "validation_failed")
+    assert_problem(interval_template(client, admin["token"]), 422, "validation_failed", field="contract_number",
+                   wrote=0)
 
 
 def test_as37_a_meter_without_a_plus_is_refused(
     services: Services, client: ContractsClient, admin: dict[str, Any]
 ) -> None:
     install_interval(services, PriceCategory.IV)
-    body = assert_problem(upload_interval(client, admin["token"], b"x", meter=EXPORT_METER), 422, "validation_failed")
+    body = assert_problem(upload_interval(client, admin["token"], b"x", meter=EXPORT_METER), 422, "validation_failed",
+                          field="meter_number", wrote=0)
     assert body["detail"] == "Интервальный расход заполняется только для строк «А+»"
 
 
@@ -498,7 +504,7 @@ def test_as38_malformed_grid_names_the_cell(
 ) -> None:
     template = read_file(interval_template(client, admin["token"]))
     body = assert_problem(upload_interval(client, admin["token"], interval_grid(template, edit=edit)),
-                          422, "validation_failed")
+                          422, "validation_failed", field=None, wrote=0)
     assert cell in [error["cell"] for error in body["errors"]], body["errors"]
 
 
@@ -511,13 +517,14 @@ def test_as38_a_renamed_text_or_zip_file_is_refused_naming_the_file_type(
         with zipfile.ZipFile(out, "w") as archive:
             archive.writestr("readme.txt", "not a workbook")
         data = out.getvalue()
-    body = assert_problem(upload_interval(client, admin["token"], data), 422, "validation_failed")
+    body = assert_problem(upload_interval(client, admin["token"], data), 422, "validation_failed", field=None,
+                          wrote=0)
     assert body["reason"] == "not_a_workbook"
 
 
 def test_rdg17_an_unknown_act_is_404(client: ContractsClient, admin: dict[str, Any]) -> None:
     for path in (f"/v1/readings/interval-acts/{uuid4()}/1", f"/v1/readings/interval-acts/{uuid4()}/x"):
-        assert_problem(client.simulate_get(path, headers=bearer(admin["token"])), 404, "not_found")
+        assert_problem(client.simulate_get(path, headers=bearer(admin["token"])), 404, "not_found", field=None, wrote=0)
 
 
 # -- history (HIS-07) ------------------------------------------------------------------------
