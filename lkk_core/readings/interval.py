@@ -12,7 +12,7 @@ from lkk_core.readings.interval_act import PENDING, IntervalAct, interval_act_id
 from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
 from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Quantity
 from lkk_core.readings.commands import UploadIntervalProfile
-from lkk_core.kernel.access import Standing, valid_contract_number
+from lkk_core.kernel.access import Standing
 from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import NotFound, ValidationFailed
 from lkk_core.kernel.permissions import Capability
@@ -103,9 +103,12 @@ class IntervalActs:
 
 
 def interval_target(
-    services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str
+    services: Services, actor: Actor, contract_number: ContractNumber, energy_object: str, meter_number: str
 ) -> IntervalTarget:
-    """Return the meter for an interval upload or template, or refuse (RDG-13, RDG-14, RDG-19, ROL-15)."""
+    """Return the meter for an interval upload or template, or refuse (RDG-13, RDG-14, RDG-19, ROL-15).
+
+    ``contract_number`` arrives valid (CON-02): from the HTTP layer's query or form model.
+    """
     return _target(services, actor, contract_number, energy_object, meter_number)
 
 
@@ -190,10 +193,10 @@ def interval_act(services: Services, actor: Actor, act_id: UUID, number: int) ->
 
 
 def _target(  # noqa: PLR0913
-    services: Services, actor: Actor, contract_number: str, energy_object: str, meter_number: str,
+    services: Services, actor: Actor, number: ContractNumber, energy_object: str, meter_number: str,
     *, standing: Standing = Standing.SESSION,
 ) -> IntervalTarget:
-    number = valid_contract_number(contract_number)
+    # ``number`` arrives valid (CON-02): a command model's or the HTTP layer's ``ContractNumber``.
     code = energy_object.strip()
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number, standing=standing).contract  # RDG-19
     if not contract.price_category.has_interval_readings:  # RDG-13

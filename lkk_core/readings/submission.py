@@ -33,7 +33,7 @@ class ReadingsSaved:
 
 def submit_readings(services: Services, actor: Actor, cmd: SubmitReadings) -> ReadingsSaved:
     """Submit readings of a contract for a month; nothing is saved when any rule fails (RDG-02 … RDG-09)."""
-    number = valid_contract_number(cmd.contract_number)
+    number = cmd.contract_number  # CON-02: checked once, by the command model's ``ContractNumber``
     contract = services.authorize(  # ACC-06, RDG-19, ROL-15: every energy object of the request must be granted
         actor, Capability.SUBMIT_READINGS, number, energy_objects=[r.energy_object for r in cmd.readings],
         standing=Standing.CONFIRMED_EMAIL,
@@ -66,6 +66,9 @@ def accept_period(services: Services, staff: StaffActor, number: str, period: da
     (``Billing.accepted_readings``); where both name a scale, billing's is
     the one accepted, with its source label as received (HIS-07). Accepting
     again replaces the period's readings.
+
+    ``number`` is checked here (CON-02): it arrives as raw text from the
+    command line (``lkk billing accept-period``), not through a command model.
     """
     number = valid_contract_number(number)
     services.contract(number)

@@ -362,6 +362,27 @@ def test_uploads_missing_file_or_field_are_422_with_the_field(client: ContractsC
     assert_problem(result, 415, "unsupported_media_type", wrote=0)
 
 
+@pytest.mark.parametrize("typed", ["1000000000005", "1000000000000A", ""])
+def test_con02_every_readings_file_route_refuses_a_wrong_number_before_the_file_is_read(
+    client: ContractsClient, admin: dict[str, Any], typed: str
+) -> None:
+    # The number is checked once, by the query or form model (``ContractNumber``): the use cases take it as valid.
+    token, garbage = admin["token"], b"not a workbook at all"
+    interval = {"contract_number": typed, "energy_object": EO1, "meter_number": FIG12, "period": MONTH}
+    grid = [["1"] * DAYS for _ in range(24)]
+    for result in (
+        client.simulate_get("/v1/readings/integral-template", headers=bearer(token),
+                            params={"contract_number": typed, "period": MONTH}),
+        client.simulate_get("/v1/readings/interval-template", headers=bearer(token), params=interval),
+        upload_integral(client, token, garbage, contract_number=typed),
+        upload_interval(client, token, garbage, contract_number=typed),
+        client.simulate_post("/v1/readings/interval-acts", headers=bearer(token),
+                             json={**interval, "kind": "Фактические", "values": grid}),
+    ):
+        body = assert_problem(result, 422, "validation_failed", field="contract_number", wrote=0)
+        assert body["detail"] == "Номер договора должен состоять из 14 цифр"
+
+
 def test_uploads_a_broken_multipart_body_is_a_4xx_not_a_500(client: ContractsClient, admin: dict[str, Any]) -> None:
     for body in (b"no boundary at all", b"--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nPK",
                  b"--b\r\nbroken header line\r\n\r\nx\r\n--b--\r\n"):

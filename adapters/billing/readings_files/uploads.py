@@ -37,8 +37,8 @@ from adapters.billing.readings_files.problems import FILE_HAS_PROBLEMS, CellProb
 from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
 from lkk_core.kernel.billing import Contract
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
-from lkk_core.kernel.access import valid_contract_number
 from lkk_core.kernel.errors import Conflict, ValidationFailed
 from lkk_core.kernel.permissions import Capability
 from lkk_core.readings import Place, places, scales_left_out
@@ -86,16 +86,17 @@ def limits_from_env(env: Mapping[str, str]) -> Limits:
 # -- integral readings ------------------------------------------------------------------
 
 
-def integral_template_for(services: Services, actor: Actor, contract_number: str, period: date) -> bytes:
+def integral_template_for(services: Services, actor: Actor, contract_number: ContractNumber, period: date) -> bytes:
     """Return «Шаблон интегральных показаний»: the rows of the readings page the actor may submit (RDG-11).
 
     Only granted energy objects (ROL-15), only meters whose energy object and
     meter are in «Ожидание» (RDG-03), with billing's previous readings.
+    ``contract_number`` arrives valid (CON-02), from the HTTP query model.
 
     Raises:
         NotFound, Forbidden: As a submission for the contract would (RDG-19; an Accountant is forbidden).
     """
-    number = valid_contract_number(contract_number)
+    number = contract_number
     services.authorize(actor, Capability.SUBMIT_READINGS, number)
     page = readings.readings_page(services, actor, ReadingsFilter(contract_number=number, status=AWAITING,
                                                                   period=period))
@@ -113,7 +114,7 @@ def integral_template_for(services: Services, actor: Actor, contract_number: str
 
 
 def submit_integral_file(
-    services: Services, actor: Actor, *, contract_number: str, period: date, data: bytes, filename: str,
+    services: Services, actor: Actor, *, contract_number: ContractNumber, period: date, data: bytes, filename: str,
     limits: Limits,
 ) -> ReadingsSaved:
     """Submit the filled «Текущие показания» of an integral file; every error names its cell (RDG-10 … RDG-12).
@@ -121,14 +122,15 @@ def submit_integral_file(
     The actor's right is checked before the file is read. Errors of the
     file itself (bad numbers, headers) and errors of the rules (a missing
     tariff zone, an unknown row, a status other than «Ожидание») are
-    reported together where both exist (AS-35).
+    reported together where both exist (AS-35). ``contract_number`` arrives
+    valid (CON-02), from the HTTP form model.
 
     Raises:
         FileRefused: Not a workbook, or over ``limits``.
         ValidationFailed: ``details['errors']`` lists ``{sheet, row, column, cell, message}`` per problem.
         Conflict: A row's meter or energy object is not in «Ожидание» (RDG-03), with the cells.
     """
-    number = valid_contract_number(contract_number)
+    number = contract_number
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
     sheet = read_first_sheet(data, limits)
     try:
@@ -277,7 +279,8 @@ class _FileRows:
 
 
 def interval_template_for(
-    services: Services, actor: Actor, *, contract_number: str, energy_object: str, meter_number: str, period: date,
+    services: Services, actor: Actor, *, contract_number: ContractNumber, energy_object: str, meter_number: str,
+    period: date,
 ) -> bytes:
     """Return «Интервальные показания.xlsx» for a meter and month, after the checks of an upload (RDG-13 … RDG-16)."""
     target = readings.interval_target(services, actor, contract_number, energy_object, meter_number)
@@ -286,8 +289,8 @@ def interval_template_for(
 
 
 def submit_interval_file(
-    services: Services, actor: Actor, *, contract_number: str, energy_object: str, meter_number: str, period: date,
-    kind: str, data: bytes, filename: str, limits: Limits,
+    services: Services, actor: Actor, *, contract_number: ContractNumber, energy_object: str, meter_number: str,
+    period: date, kind: str, data: bytes, filename: str, limits: Limits,
 ) -> ActRecorded:
     """Record an interval file as a «Первичный акт» (RDG-13 … RDG-17).
 
