@@ -276,6 +276,16 @@ class TestSubmitReadings:
                 code="not_found", message="Договор не найден", status=404, contract_number=C1)
 
 
+    @pytest.mark.parametrize("typed", ["1000000000005", f" {C5}0", "1000000000000A"])
+    def test_con02_billings_facts_check_the_number_typed_on_the_command_line(
+        self, services: Services, admin: Actor, typed: str
+    ) -> None:
+        # ``accept_period`` takes raw text (``lkk billing accept-period``): the one use case of readings that checks it.
+        refused(services, lambda: readings.accept_period(services, STAFF, typed, PERIOD), code="validation_failed",
+                field="contract_number", message="Номер договора должен состоять из 14 цифр")
+        assert readings.accept_period(services, STAFF, f" {C5} ", PERIOD, close=False) == services.app.head()
+
+
 class TestBillingFeed:
     def test_submitted_readings_reach_billing_once_each(self, services: Services, admin: Actor) -> None:
         saved = readings.submit_readings(services, admin, submit(reading(FIG12, "12442,00")))
