@@ -27,56 +27,35 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-CONTRACT_NUMBER_DIGITS = 14  # CON-02
-ENERGY_OBJECT_CODE_DIGITS = 18  # §4 vocabulary
-INEXACT = "inexact_number"  # the error of a float given for an exact amount
-# An unknown key is an error wherever pydantic builds one of these values.
-_STRICT_KEYS = ConfigDict(extra="forbid")
-
-
-def digits(*counts: int) -> StringConstraints:
-    """Return the constraint of a string of exactly one of ``counts`` ASCII digits."""
-    return StringConstraints(pattern=rf"^(?:{'|'.join(f'[0-9]{{{c}}}' for c in counts)})$")
-
-
-CONTRACT_NUMBER = digits(CONTRACT_NUMBER_DIGITS)
-ENERGY_OBJECT_CODE = digits(ENERGY_OBJECT_CODE_DIGITS)
-INN = digits(10, 12)  # 10: a legal entity, 12: an entrepreneur
-OGRN = digits(13, 15)  # ОГРН 13, ОГРНИП 15
-BIK = digits(9)
-ACCOUNT = digits(20)  # a correspondent or a settlement account
-KPP = StringConstraints(pattern=r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$")  # 4 digits, 2 digits or capitals, 3 digits
-# The portal's own e-mail test (lkk_core.kernel.commands): no space, something before the last @,
-# and a dot between two other characters after it.
-EMAIL = StringConstraints(pattern=r"^\S+@[^\s@]*[^\s@.]\.+[^\s@.][^\s@]*$")
-
-
-def _exact(value: Any) -> Any:
-    if isinstance(value, float):
-        raise PydanticCustomError(INEXACT, "a number with a fraction must be read as a Decimal, not a float")
-    return value
-
-
-Text = Annotated[str, Field(min_length=1)]
-Email = Annotated[str, EMAIL]
-# On an amount, after its constraints (``Annotated[Decimal, Field(gt=0), EXACT]``), so that they stay
-# pydantic-core's and its JSON Schema's: an exact amount is never built from a float.
-EXACT = BeforeValidator(_exact)
-
+from lkk_core.kernel.billing_constraints import (  # noqa: F401  (re-exported: the dataset adapter reads them here)
+    ACCOUNT,
+    BIK,
+    CONTRACT_NUMBER,
+    CONTRACT_NUMBER_DIGITS,
+    digits,
+    EMAIL,
+    Email,
+    ENERGY_OBJECT_CODE,
+    ENERGY_OBJECT_CODE_DIGITS,
+    EXACT,
+    INEXACT,
+    INN,
+    KPP,
+    OGRN,
+    STRICT_KEYS,
+    Text,
+)
 
 class PriceCategory(StrEnum):
     """Ценовая категория of the retail market (I–VI); III–VI have hourly profiles (RDG-13)."""
@@ -110,7 +89,7 @@ AWAITING_READINGS = "Ожидание"  # RDG-03: the only status that accepts r
 class Party:
     """One side of the contract as «Реквизиты сторон» shows it."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     name: Text
     inn: Annotated[str, INN]
@@ -124,7 +103,7 @@ class Party:
 class BankDetails:
     """Банковские реквизиты of the customer."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     bank_name: Text
     bik: Annotated[str, BIK]
@@ -136,7 +115,7 @@ class BankDetails:
 class Contact:
     """A person or office to call about the contract: the curator or the branch."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     kind: Literal["curator", "branch"]
     name: Text
@@ -149,7 +128,7 @@ class Contact:
 class Scale:
     """Шкала: a tariff zone × a measured quantity (e.g. «День» × «А+»)."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     zone: Text
     quantity: Quantity
@@ -180,7 +159,7 @@ Scales = Annotated[tuple[Scale, ...], Field(json_schema_extra={"minItems": 1}), 
 class Meter:
     """ПУ: a meter of a metering point, with its settlement characteristics."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     number: Text
     model: Text
@@ -196,7 +175,7 @@ class Meter:
 class MeteringPoint:
     """ИК: a measuring complex / metering point, e.g. «РП-10 кВ яч.2»."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     number: Text
     name: Text
@@ -211,7 +190,7 @@ class MeteringPoint:
 class EnergyObject:
     """ЭО: a site of the contract, with its 18-digit code, address and status."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     code: Annotated[str, ENERGY_OBJECT_CODE]
     name: Text
@@ -224,7 +203,7 @@ class EnergyObject:
 class Attachment:
     """A file attached to the contract in billing (CON-09: «приложения к договору»)."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     attachment_id: Text
     title: Text
@@ -235,7 +214,7 @@ class Attachment:
 class Contract:
     """A supply contract as billing keeps it."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     number: Annotated[str, CONTRACT_NUMBER]
     name: Text
@@ -263,7 +242,7 @@ class Contract:
 class ReadingWindow:
     """When readings for a month may be submitted: [opens_at, closes_at) (RDG-04)."""
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     period: date  # the first day of the month the readings are for
     opens_at: AwareDatetime
@@ -293,7 +272,7 @@ class ScaleReading:
     capacity, so a current value below the previous one is accepted (RDG-02).
     """
 
-    __pydantic_config__ = _STRICT_KEYS
+    __pydantic_config__ = STRICT_KEYS
 
     meter_number: Text
     zone: Text
