@@ -176,7 +176,7 @@ class SessionList(Resource):
         self.read_after(req)
         actor = req.context.actor
         rows = self.services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
-        resp.media = schemas.Sessions.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.Sessions, {"items": rows})
 
 
 class SessionItem(Resource):
