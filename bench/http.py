@@ -8,17 +8,25 @@ keep-alive connection and sends one request at a time. Client, servers and
 app share one interpreter (and its GIL), alike for ours and the baseline.
 
 Ours is ``adapters.http.wsgi.app_for`` (what ``lkk serve`` serves) over
-services on SQLite in a temporary directory, the views caught up inline, with
-accounts registered and onboarded over HTTP (the e-mail code derived as the
-demo seed derives it). Measured in the same run, in interleaved rounds (medians):
+services on SQLite in a temporary directory, with accounts registered and
+onboarded over HTTP (the e-mail code derived as the demo seed derives it).
+Measured in the same run, in interleaved rounds (medians):
 
 1. ``GET /v1/me`` with the account's bearer token (session check, profile
    view, JSON) against a bare ``GET`` answering the very bytes ours answered.
 2. ``PUT /v1/me/phone`` alternating two numbers (session check, load, decide,
-   seal, save, views caught up inline) against a bare ``PUT`` that parses the
-   JSON body and answers the body ours answered.
+   seal, save, views caught up inline: a commit to the profile view's own
+   SQLite file after the log's) against a bare ``PUT`` that parses the JSON
+   body and answers the body ours answered.
+3. The same ``PUT`` with ``LKK_PROJECTIONS=external``, as a scaled-out
+   deployment runs: the views are caught up by a ``lkk project run`` process
+   (``--follower-poll``), and the answer waits for them (read-your-writes,
+   ``Views.wait_for`` polling from 5 ms up).
 
 The figure is requests/s of ours over the baseline's; the goal is ≥ 0.5×.
+Below the table, the server side of ours: µs per request inside the WSGI
+callable, and for the inline write the µs of it spent catching the views up
+(the view's commit).
 
 Run: ``make bench`` (or ``python -m bench.http --seconds 5 --rounds 5 --clients 4``).
 """
@@ -32,6 +40,8 @@ import itertools
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -111,12 +121,12 @@ def new_key() -> str:
 
 
 @contextmanager
-def lkk_services() -> Iterator[tuple[Services, dict[str, str]]]:
-    """Services over SQLite files in a fresh temporary directory, views inline."""
+def lkk_services(projections: str = "inline") -> Iterator[tuple[Services, dict[str, str]]]:
+    """Services over SQLite files in a fresh temporary directory, views ``inline`` or ``external``."""
     with tempfile.TemporaryDirectory() as folder:
         env = {"LKK_PII_KEK": new_key(), "LKK_SECRET_KEY": new_key(), "LKK_ARGON2_PROFILE": "fast",
                "LKK_VAR_DIR": folder, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-               "SQLITE_DBNAME": f"{folder}/lkk.db"}
+               "SQLITE_DBNAME": f"{folder}/lkk.db", "LKK_PROJECTIONS": projections}
         services = bootstrap(env)
         try:
             yield services, env
@@ -137,6 +147,66 @@ def onboard(services: Services, conn: http.client.HTTPConnection, email: str) ->
     call(conn, "PUT", "/v1/me/personal-data", {"last_name": "Иванова", "first_name": "Анна"}, auth)
     call(conn, "PUT", "/v1/me/phone", {"phone": PHONES[0]}, auth)
     return auth
+
+
+@contextmanager
+def follower(env: dict[str, str], poll: float) -> Iterator[subprocess.Popen[bytes]]:
+    """``lkk project run`` in a process of its own over ``env``'s log, stopped (by its pid) at the end."""
+    log_path = f"{env['LKK_VAR_DIR']}/follower.log"
+    with open(log_path, "wb") as errors:
+        process = subprocess.Popen(  # noqa: S603  (our own CLI, by this interpreter)
+            [sys.executable, "-c", "from adapters.cli.main import main; raise SystemExit(main())",
+             "project", "run", "--poll", str(poll)],
+            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=errors,
+        )
+    try:
+        assert process.stdout is not None
+        started = process.stdout.readline()  # "following the log into …" once its views are open
+        if not started.startswith(b"following"):
+            with open(log_path, "rb") as errors:
+                msg = f"lkk project run did not start: {started!r} {errors.read()[-2000:]!r}"
+            raise RuntimeError(msg)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+class Timed:
+    """A WSGI app wrapped to sum the wall time of its calls (the body is joined inside), per label."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app, self.label = app, ""
+        self.totals: dict[str, list[float]] = {}  # label: [seconds, calls]
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        start = time.perf_counter()
+        body = [b"".join(self.app(environ, start_response))]
+        total = self.totals.setdefault(self.label, [0.0, 0])
+        total[0] += time.perf_counter() - start
+        total[1] += 1
+        return body
+
+
+def timed_hooks(services: Services, totals: Timed) -> None:
+    """Sum the time of the after-save hooks (the inline views' catch-up) under ``<label> views``."""
+
+    def timed(hook: Callable) -> Callable:
+        def run(recordings: list) -> None:
+            start = time.perf_counter()
+            hook(recordings)
+            total = totals.totals.setdefault(f"{totals.label} views", [0.0, 0])
+            total[0] += time.perf_counter() - start
+            total[1] += 1
+        return run
+
+    services.after_save[:] = [timed(hook) for hook in services.after_save]
 
 
 # -- the bare baseline ------------------------------------------------------------------------
@@ -222,36 +292,72 @@ def interleaved(rounds: int, count: int | None, seconds: float,
     return statistics.median(r[0] for r in rates), statistics.median(r[1] for r in rates)
 
 
-def bench_http(clients: int, rounds: int, count: int | None, seconds: float) -> list[tuple[str, float, float]]:
-    """(label, ours req/s, bare req/s) of the read route and of the write route."""
+@dataclass
+class Row:
+    """One line of the table: what was measured, both rates, and ours' server-side µs per request."""
+
+    route: str
+    views: str
+    ours: float
+    bare: float
+    server_us: float  # inside ours' WSGI callable, per request
+    views_us: float  # of which in the after-save hooks (inline: catching the views up, their commit)
+
+
+def measure(conns: list[http.client.HTTPConnection], bare_conns: list[http.client.HTTPConnection],
+            canned: Canned, route: Route, timed: Timed, label: str,
+            rounds: int, count: int | None, seconds: float) -> tuple[float, float, float, float]:
+    """Interleaved medians of ours and the bare app on one route; then ours' server-side µs per request."""
+    clients = len(conns)
+    # The baseline answers the very bytes ours answered (for the write, a position of the log).
+    canned.body = call(conns[0], route.method, route.path, next(route.cycles[0]), route.headers[0])
+    bare = Route(route.method, route.path, [{}] * clients, route.bodies)
+    drive(conns, route, WARM_UP * clients, 0)
+    drive(bare_conns, bare, WARM_UP * clients, 0)
+    timed.label = label
+    ours, base = interleaved(rounds, count, seconds,
+                             lambda n, s: drive(conns, route, n, s),
+                             lambda n, s: drive(bare_conns, bare, n, s))
+    timed.label = ""
+    spent, calls = timed.totals.get(label, [0.0, 1])
+    hooks, _ = timed.totals.get(f"{label} views", [0.0, 0])
+    return ours, base, spent / calls * 1e6, hooks / calls * 1e6
+
+
+def bench_http(clients: int, rounds: int, count: int | None, seconds: float,
+               follower_poll: float = 0.001) -> list[Row]:
+    """The read route and the write route (views inline), then the write route with the views external."""
     threads = serve_threads()
     rows = []
     with ExitStack() as stack:
-        services, env = stack.enter_context(lkk_services())
         canned = Canned()
         bare_app = falcon.App()
         bare_app.add_route("/v1/me", canned)
         bare_app.add_route("/v1/me/phone", canned)
-        ours_server = stack.enter_context(Served(app_for(services, env), threads))
         bare_server = stack.enter_context(Served(bare_app, threads))
-        ours_conns = [ours_server.connect() for _ in range(clients)]
         bare_conns = [bare_server.connect() for _ in range(clients)]
-        for conn in ours_conns + bare_conns:
-            stack.callback(conn.close)  # closed before the servers stop
-        auths = [onboard(services, conn, f"bench{i}@example.com") for i, conn in enumerate(ours_conns)]
-
-        read = Route("GET", "/v1/me", auths)
-        write = Route("PUT", "/v1/me/phone", auths, tuple({"phone": p} for p in (PHONES[1], PHONES[0])))
-        for label, route in (("GET /v1/me", read), ("PUT /v1/me/phone", write)):
-            # The baseline answers the very bytes ours answered (for the write, a position of the log).
-            canned.body = call(ours_conns[0], route.method, route.path, next(route.cycles[0]), route.headers[0])
-            bare = Route(route.method, route.path, [{}] * clients, route.bodies)
-            drive(ours_conns, route, WARM_UP * clients, 0)
-            drive(bare_conns, bare, WARM_UP * clients, 0)
-            ours, base = interleaved(rounds, count, seconds,
-                                     lambda n, s, r=route: drive(ours_conns, r, n, s),
-                                     lambda n, s, r=bare: drive(bare_conns, r, n, s))
-            rows.append((label, ours, base))
+        for conn in bare_conns:
+            stack.callback(conn.close)  # closed before the server stops
+        for projections in ("inline", "external"):
+            with ExitStack() as side:
+                services, env = side.enter_context(lkk_services(projections))
+                if projections == "external":
+                    side.enter_context(follower(env, follower_poll))
+                timed = Timed(app_for(services, env))
+                timed_hooks(services, timed)
+                ours_server = side.enter_context(Served(timed, threads))
+                ours_conns = [ours_server.connect() for _ in range(clients)]
+                for conn in ours_conns:
+                    side.callback(conn.close)
+                auths = [onboard(services, conn, f"bench{i}@example.com") for i, conn in enumerate(ours_conns)]
+                read = Route("GET", "/v1/me", auths)
+                write = Route("PUT", "/v1/me/phone", auths, tuple({"phone": p} for p in (PHONES[1], PHONES[0])))
+                routes = [("GET /v1/me", read), ("PUT /v1/me/phone", write)] if projections == "inline" else \
+                    [("PUT /v1/me/phone", write)]
+                for label, route in routes:
+                    ours, base, server_us, views_us = measure(ours_conns, bare_conns, canned, route, timed,
+                                                              f"{label} {projections}", rounds, count, seconds)
+                    rows.append(Row(label, projections, ours, base, server_us, views_us))
     return rows
 
 
@@ -264,15 +370,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=1,
                         help="client threads, one keep-alive connection each (default 1)")
+    parser.add_argument("--follower-poll", type=float, default=0.001,
+                        help="seconds between polls of the external views' `lkk project run` (default 0.001)")
     args = parser.parse_args(argv)
-    rows = bench_http(args.clients, args.rounds, args.requests, args.seconds)
+    rows = bench_http(args.clients, args.rounds, args.requests, args.seconds, args.follower_poll)
     budget = f"{args.requests} requests" if args.requests else f"{args.seconds:g} s"
     print(f"baseline: bare Falcon app on the same waitress server ({serve_threads()} threads), same JSON bytes;"
           f" {args.clients} http.client keep-alive connection(s) in-process; {budget} per side over"
-          f" {args.rounds} rounds (medians)")
-    print(f"{'store':9} {'route (req/s)':24} {'ours':>10} {'baseline':>10} {'ratio':>6} {'goal':>6}")
-    for label, ours, base in rows:
-        print(f"{'sqlite':9} {label:24} {ours:10.0f} {base:10.0f} {ours / base:6.2f} {'≥' + str(GOAL):>6}")
+          f" {args.rounds} rounds (medians); external views: `lkk project run --poll {args.follower_poll:g}`")
+    print(f"{'store':7} {'route (req/s)':18} {'views':9} {'ours':>8} {'baseline':>9} {'ratio':>6} {'goal':>6}")
+    for row in rows:
+        print(f"{'sqlite':7} {row.route:18} {row.views:9} {row.ours:8.0f} {row.bare:9.0f}"
+              f" {row.ours / row.bare:6.2f} {'≥' + str(GOAL):>6}")
+    print("ours, server side (inside the WSGI callable), µs per request:")
+    for row in rows:
+        inline_write = row.views == "inline" and not row.route.startswith("GET")
+        views = f", of which views caught up inline {row.views_us:.0f}" if inline_write else ""
+        print(f"  {row.route} (views {row.views}): {row.server_us:.0f}{views}")
 
 
 if __name__ == "__main__":

@@ -83,8 +83,9 @@ def create_app(services: Services, *, staff_token: str | None = None,
         cors_enable=False,
     )
     app.req_options.strip_url_path_trailing_slash = True
-    # Russian text stays readable in bodies; problems are JSON too.
-    json_handler = falcon.media.JSONHandler(dumps=functools.partial(json.dumps, ensure_ascii=False))
+    # Russian text stays readable in bodies; problems are JSON too; no spaces, as pydantic renders (base.answer).
+    json_handler = falcon.media.JSONHandler(dumps=functools.partial(json.dumps, ensure_ascii=False,
+                                                                    separators=(",", ":")))
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler, problems.PROBLEM: json_handler})
     # Multipart forms (file uploads): a part is never buffered beyond the upload limit.
     multipart = falcon.media.MultipartFormHandler()

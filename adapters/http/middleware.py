@@ -89,15 +89,26 @@ class Validation:
 
     def __init__(self, max_body_bytes: int) -> None:
         self.max_body_bytes = max_body_bytes
+        # Per (resource class, method): its body model and whether it also takes a form, looked up once.
+        self._plans: dict[tuple[type, str], tuple[type[BaseModel] | None, bool]] = {}
+
+    def _plan(self, resource: Any, method: str) -> tuple[type[BaseModel] | None, bool]:
+        key = (type(resource), method)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = (getattr(resource, f"{method}_SCHEMA", None),
+                                       method in getattr(resource, "FORMS", {}))
+        return plan
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict) -> None:
-        for name, adapter in PATH_PARAMETERS.items():
-            if name in params:
-                params[name] = adapter.validate_python(params[name])
-        model = getattr(resource, f"{req.method}_SCHEMA", None)
+        if params:
+            for name, adapter in PATH_PARAMETERS.items():
+                if name in params:
+                    params[name] = adapter.validate_python(params[name])
+        model, takes_form = self._plan(resource, req.method)
         if model is None:
             return
-        if req.method in getattr(resource, "FORMS", {}) and is_multipart(req):
+        if takes_form and is_multipart(req):
             params["body"] = None  # the same command as a form with a file: the responder reads it (read_form)
             return
         params["body"] = parse(model, self._json(req))

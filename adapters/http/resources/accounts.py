@@ -8,7 +8,7 @@ from uuid import UUID
 
 import falcon
 
-from adapters.http.resources.base import Operation, Resource, device
+from adapters.http.resources.base import Operation, Resource, answer, device
 from adapters.http.schemas import accounts as schemas
 from adapters.http.schemas.common import Written
 from lkk_core import accounts
@@ -83,7 +83,7 @@ class Me(Resource):
         profile = self.services.views.of(ProfileView).profile(req.context.actor.account_id)
         if profile is None:
             raise NotFound
-        resp.media = schemas.Profile.model_validate(profile).model_dump(mode="json")
+        answer(resp, schemas.Profile, profile)
 
 
 class PersonalData(Resource):
@@ -176,7 +176,7 @@ class SessionList(Resource):
         self.read_after(req)
         actor = req.context.actor
         rows = self.services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
-        resp.media = schemas.Sessions.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.Sessions, {"items": rows})
 
 
 class SessionItem(Resource):
