@@ -10,7 +10,8 @@ import pytest
 from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import BATCH, Views, verify
+from lkk_core.kernel.views import Views, verify
+from lkk_core.kernel.views.follow import BATCH
 from lkk_core.kernel.services import Services
 from tests.support import Mailbox, registered
 
