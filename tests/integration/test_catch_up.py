@@ -57,3 +57,43 @@ def test_two_processes_catching_up_at_once_apply_every_event_once(
     assert errors == []
     assert verify(many_events.app, ALL_PROJECTIONS, many_events.views, tmp_path / "verify") == []
     other.close()
+
+
+def test_a_rebuild_that_drops_while_it_rebuilds_gives_the_views_a_catch_up_gave(
+    many_events: Services, tmp_path: Path
+) -> None:
+    many_events.views.catch_up()
+    before = many_events.views.snapshot()
+    reached: list[int] = []
+
+    head = many_events.views.rebuild(lambda position, _: reached.append(position))
+
+    assert head == many_events.app.head() and reached[-1] == head
+    assert many_events.views.snapshot() == before
+    assert verify(many_events.app, ALL_PROJECTIONS, many_events.views, tmp_path / "verify") == []
+
+
+def test_a_failing_drop_fails_the_rebuild_and_the_views_after_it_are_not_dropped(
+    many_events: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    views = many_events.views
+    head = views.catch_up()
+    dropped: list[str] = []
+    for name, projection in views.projections.items():
+        def spy(view: object = projection.view, name: str = name, drop: object = projection.view.drop) -> None:
+            dropped.append(name)
+            if name == "sessions":
+                raise RuntimeError("the database refused the DDL")
+            drop()  # type: ignore[operator]
+        monkeypatch.setattr(projection.view, "drop", spy)
+
+    with pytest.raises(RuntimeError, match="refused the DDL"):
+        views.rebuild()
+
+    names = list(views.projections)
+    assert dropped == names[: names.index("sessions") + 1]  # in order, none after the failing one
+    assert all(views.projections[n].view.max_tracking_id(many_events.app.name) == head
+               for n in names[names.index("sessions"):])  # untouched: rows and tracking kept
+    monkeypatch.undo()
+    views.catch_up()
+    assert verify(many_events.app, ALL_PROJECTIONS, views, tmp_path / "verify") == []
