@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.bootstrap import ALL_PROJECTIONS
 from lkk_core.kernel.views import Views, verify
 from lkk_core.kernel.views.follow import BATCH
+from lkk_core.kernel.views.postgres import SCRIPT_MIN_EVENTS
 from lkk_core.kernel.services import Services
+from tests.conftest import PG
 from tests.support import Mailbox, registered
 
 pytestmark = pytest.mark.slow
@@ -97,3 +103,40 @@ def test_a_failing_drop_fails_the_rebuild_and_the_views_after_it_are_not_dropped
     monkeypatch.undo()
     views.catch_up()
     assert verify(many_events.app, ALL_PROJECTIONS, views, tmp_path / "verify") == []
+
+
+@pytest.mark.postgres
+def test_batches_sent_as_scripts_leave_no_prepared_statement_behind_committed_or_refused(
+    postgres_env: dict[str, str], clock: FixedClock, tmp_path: Path
+) -> None:
+    services = bootstrap({**postgres_env, "LKK_PROJECTIONS": "external"}, clock=clock)
+    mailbox = Mailbox(services)
+    for i in range(SCRIPT_MIN_EVENTS):  # several events each: every view's batch is sent as a script
+        registered(services, mailbox, f"user{i}@example.com")
+    # The views in a schema of their own, each with a pool of one connection: every batch goes through it.
+    schema = f"lkk_views_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**PG, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    views = Views(services.app, ALL_PROJECTIONS,
+                  {"POSTGRES_SCHEMA": schema, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}, inline=False)
+    profile = views.projections["profile"]
+
+    def prepared() -> list[Any]:
+        with profile.view.datastore.get_connection() as conn:
+            return conn.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'lkk_view_%'").fetchall()
+
+    try:
+        head = views.catch_up()
+        assert prepared() == []
+        notifications = services.app.recorder.select_notifications(start=0, limit=BATCH, topics=profile.topics)
+        events = [services.app.mapper.to_domain_event(n) for n in notifications]
+        assert len(events) >= SCRIPT_MIN_EVENTS
+        with pytest.raises(IntegrityError):  # applied already: the script fails half-way and is rolled back
+            profile.process_batch(events, Tracking(services.app.name, head), after=0)
+        assert prepared() == []
+        assert verify(services.app, ALL_PROJECTIONS, views, tmp_path / "verify") == []
+    finally:
+        views.close()
+        services.app.close()
+        with psycopg.connect(**PG, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
