@@ -140,3 +140,47 @@ def test_batches_sent_as_scripts_leave_no_prepared_statement_behind_committed_or
         services.app.close()
         with psycopg.connect(**PG, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_view_whose_last_batch_another_process_applied_first_is_read_on_from_where_it_really_is(
+    many_events: Services, store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    views, head = many_events.views, many_events.app.head()
+    other = Views(many_events.app, ALL_PROJECTIONS, {**store_env, "LKK_PROJECTIONS": "external"}, inline=False)
+    profile = views.projections["profile"]
+    write = profile.process_batch
+    raced: list[int] = []
+
+    def overtaken(events: Any, tracking: Tracking, *, after: int | None = None) -> None:
+        if tracking.notification_id == head and not raced:  # the view's last batch, written behind the next views' reads
+            raced.append(other.catch_up())  # another process gets there first, every view up to the head
+        write(events, tracking, after=after)
+
+    monkeypatch.setattr(profile, "process_batch", overtaken)
+    assert views.catch_up() == head
+
+    assert raced == [head]
+    assert all(p.view.max_tracking_id(many_events.app.name) == head for p in views.projections.values())
+    assert verify(many_events.app, ALL_PROJECTIONS, views, tmp_path / "verify") == []
+    other.close()
+
+
+def test_a_view_whose_last_batch_fails_by_itself_fails_the_catch_up_instead_of_retrying_it(
+    many_events: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    views, head = many_events.views, many_events.app.head()
+    profile = views.projections["profile"]
+    write = profile.process_batch
+
+    def broken(events: Any, tracking: Tracking, *, after: int | None = None) -> None:
+        if tracking.notification_id == head:  # the view's last batch, written behind the next views' reads
+            raise IntegrityError("a row of this batch collides with another of the same batch")
+        write(events, tracking, after=after)
+
+    monkeypatch.setattr(profile, "process_batch", broken)
+    with pytest.raises(IntegrityError, match="view 'profile': the batch after position .* fails"):
+        views.catch_up()
+
+    monkeypatch.undo()
+    assert views.catch_up() == head  # mended, it reads on from where the view really is
+    assert profile.view.max_tracking_id(many_events.app.name) == head

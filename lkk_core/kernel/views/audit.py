@@ -44,13 +44,11 @@ class Auditing(Following):
         with self._lock, ThreadPoolExecutor(max_workers=1, thread_name_prefix="view-drop") as dropper:
             self._reached.clear()
             self._tracked.clear()
-            dropped = [(name, p, dropper.submit(drop, p.view)) for name, p in self.projections.items()]
+            dropped = {name: dropper.submit(drop, p.view) for name, p in self.projections.items()}
             try:
                 self.app.keys.preload()
                 head = self.app.head()  # read first: every event up to it is committed
-                for name, projection, done in dropped:
-                    done.result()
-                    self._catch_up_one(name, projection, head, progress)
+                self._catch_up_views(head, progress, before=lambda name: dropped[name].result())
             except BaseException:
                 stop.set()
                 raise
