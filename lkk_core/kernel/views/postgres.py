@@ -206,11 +206,20 @@ class PostgresStore(SqlView):
                 conn.execute(self.sql(f"VACUUM {{{name}}}"))
 
     def drop(self) -> None:
-        """Drop the view's tables and forget its tracking, for a rebuild from 0."""
+        """Drop the view's tables and forget its tracking, for a rebuild from 0; then create the tables anew.
+
+        One transaction, committed asynchronously like a batch (the view is
+        derived data: a server crash that loses the drop leaves the old tables
+        with their old tracking, as if no rebuild had begun), so a rebuild does
+        not wait for the WAL flush of each view's DDL.
+        """
         with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             for name in self.tables:
                 cursor.execute(self.sql(f"DROP TABLE IF EXISTS {{{name}}}"))
             # Keep eventsourcing's own "__migration__" row, or create_table() takes
-            # the table for a legacy one and renames it.
+            # the table for a legacy one and renames it. The tracking table stays,
+            # so only the view's own tables are created again.
             cursor.execute(f"DELETE FROM {self._tracking_table} WHERE application_name <> '__migration__'")
-        self.create_table()  # type: ignore[attr-defined]
+            for ddl in self._ddl():
+                cursor.execute(self.sql(ddl))
