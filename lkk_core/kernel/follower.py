@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 
 from lkk_core.kernel.app import LkkApplication
-from lkk_core.kernel.views.catch_up import view_env
+from lkk_core.kernel.views import view_env
 
 log = logging.getLogger(__name__)
 
