@@ -19,7 +19,7 @@ from lkk_core.kernel.errors import LkkError
 from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from lkk_core.kernel.ports import OutgoingMail
 from lkk_core.kernel.services import Actor, Services
 

@@ -16,7 +16,7 @@ from typing import Any
 from adapters.cli import billing_cli
 from adapters.cli.config import environment, mail_url
 from adapters.compose import services_from_env
-from lkk_core.kernel.views.catch_up import Views, verify
+from lkk_core.kernel.views import Views, verify
 
 
 def _progress(label: str) -> Any:

@@ -23,7 +23,7 @@ from adapters.compose import services_from_env
 from adapters.mail import EmlDirectoryMailer
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from tests.e2e.test_server import PASSWORD, ROOT, Server, running, written
 
 pytestmark = pytest.mark.slow

@@ -31,7 +31,7 @@ from adapters.mail import EmlDirectoryMailer
 from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from lkk_core.kernel.services import Services
 
 pytestmark = pytest.mark.slow

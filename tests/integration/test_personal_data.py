@@ -13,7 +13,7 @@ from lkk_core.accounts.account import Account
 from lkk_core.accounts.commands import DeleteAccount, SavePersonalData
 from lkk_core.kernel.personal_data import REDACTED
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from lkk_core.kernel.services import Services
 from lkk_core.accounts import ProfileView
 from tests.support import PASSWORD, Mailbox, registered

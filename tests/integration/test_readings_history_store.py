@@ -13,7 +13,7 @@ from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.readings.commands import ReadingsHistoryFilter
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from lkk_core.kernel.services import Services, StaffActor
 from tests.contracts_support import Catalogue
 from tests.readings_support import (

@@ -13,7 +13,7 @@ from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.accounts.commands import ChangeEmail, LogIn, SwitchTwoFactor
 from lkk_core.bootstrap import ALL_PROJECTIONS
-from lkk_core.kernel.views.catch_up import verify
+from lkk_core.kernel.views import verify
 from lkk_core.kernel.services import Services
 from lkk_core.accounts import ProfileView
 from tests.support import FIREFOX, PASSWORD, Mailbox, registered
