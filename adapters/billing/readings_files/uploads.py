@@ -20,6 +20,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from adapters.billing.readings_files._cells import is_blank
+from adapters.billing.readings_files._collector import collector_paused
 from adapters.billing.readings_files._workbook import Sheet, column_letter, read_first_sheet
 from adapters.billing.readings_files.integral import (
     CURRENT,
@@ -128,6 +129,16 @@ def submit_integral_file(
         ValidationFailed: ``details['errors']`` lists ``{sheet, row, column, cell, message}`` per problem.
         Conflict: A row's meter or energy object is not in «Ожидание» (RDG-03), with the cells.
     """
+    with collector_paused():
+        return _submit_integral_file(services, actor, contract_number=contract_number, period=period, data=data,
+                                     filename=filename, limits=limits)
+
+
+def _submit_integral_file(
+    services: Services, actor: Actor, *, contract_number: str, period: date, data: bytes, filename: str,
+    limits: Limits,
+) -> ReadingsSaved:
+    """``submit_integral_file`` with the collector held off by the caller."""
     number = valid_contract_number(contract_number)
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
     sheet = read_first_sheet(data, limits)
