@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
@@ -80,7 +82,9 @@ class SubmitReadings(Command):
 HOURS_IN_DAY, MAX_DAYS = 24, 31
 # Bounds only: the exact shape (24 × the days of the month) and values ≥ 0 are the service's,
 # so that every wrong cell is reported at once as ``values[h][d]`` (RDG-16).
-HourValues = Annotated[list[Annotated[Decimal, Field(allow_inf_nan=False, max_digits=24)]], Field(max_length=MAX_DAYS)]
+GRID_VALUE_DIGITS = 24
+HourValues = Annotated[list[Annotated[Decimal, Field(allow_inf_nan=False, max_digits=GRID_VALUE_DIGITS)]],
+                       Field(max_length=MAX_DAYS)]
 
 
 class UploadIntervalProfile(Command):
@@ -94,6 +98,26 @@ class UploadIntervalProfile(Command):
     values: list[HourValues] = Field(
         max_length=HOURS_IN_DAY, description="24 rows (hours 00-01 … 23-24) of one value per day of the month")
     file_name: str | None = Field(None, max_length=255, description="the uploaded file's name, if any")
+
+    @classmethod
+    def of_file(cls, values: Sequence[Sequence[Decimal]], **fields: Any) -> UploadIntervalProfile:
+        """Return the command of a parsed file: its fields validated, its grid only where the parser proves nothing.
+
+        The file's parser gives finite Decimals; ``max_digits`` it does not
+        promise, and validating it costs as much as the rest of an upload. A
+        value whose text is at most 24 characters and has no exponent has at
+        most 24 digits, so when every value's has, and the bounds hold, the grid
+        goes in as it is. Otherwise the whole command is validated as any other
+        (the same refusal, with the same message).
+        """
+        grid = [list(row) for row in values]
+        flat = list(chain.from_iterable(grid))
+        texts = list(map(str, flat)) if set(map(type, flat)) <= {Decimal} and all(map(Decimal.is_finite, flat)) else []
+        proven = (len(texts) == len(flat) and len(grid) <= HOURS_IN_DAY and all(len(row) <= MAX_DAYS for row in grid)
+                  and max(map(len, texts), default=0) <= GRID_VALUE_DIGITS and "E" not in "".join(texts))
+        if not proven:
+            return cls.model_validate({**fields, "values": grid})
+        return cls.model_validate({**fields, "values": []}).model_copy(update={"values": grid})
 
 
 # The status filter of the readings page (RDG-01): «Все», or «Передаваемые» (energy objects in «Ожидание»).

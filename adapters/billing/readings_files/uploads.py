@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +39,7 @@ from adapters.billing.readings_files.problems import FILE_HAS_PROBLEMS, CellProb
 from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
 from lkk_core.kernel.billing import Contract
-from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
+from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings
 from lkk_core.kernel.access import valid_contract_number
 from lkk_core.kernel.errors import Conflict, ValidationFailed
 from lkk_core.kernel.permissions import Capability
@@ -305,12 +306,13 @@ def submit_interval_file(
     The meter is checked first, so that a category I–II contract or a
     non-«А+» meter is refused before the file is read (AS-37).
     """
-    readings.interval_target(services, actor, contract_number, energy_object, meter_number)
-    profile = parse_interval(data, filename, year=period.year, month=period.month, limits=limits)
-    cmd = UploadIntervalProfile(contract_number=contract_number, energy_object=energy_object,
-                                meter_number=meter_number, period=period, kind=kind,
-                                values=[list(hour) for hour in profile.values], file_name=filename[:255] or None)
-    return readings.upload_interval_profile(services, actor, cmd)
+    def read() -> tuple[tuple[Decimal, ...], ...]:
+        return parse_interval(data, filename, year=period.year, month=period.month, limits=limits).values
+
+    with collector_paused():
+        return readings.upload_interval_file(
+            services, actor, contract_number=contract_number, energy_object=energy_object, meter_number=meter_number,
+            period=period, kind=kind, file_name=filename[:255] or None, read=read)
 
 
 def interval_act_xlsx(services: Services, actor: Actor, act_id: UUID, number: int) -> tuple[str, bytes]:
