@@ -174,12 +174,11 @@ def _command(number: str, period: date, values: list[IntegralValue], sheet: Shee
     if len(values) > _MAX_READINGS:
         message = TOO_MANY_ROWS.format(maximum=_MAX_READINGS)
         raise ValidationFailed(message, filename=filename, errors=[])
-    # One validation of the whole command: pydantic's core loops over the 5,000 rows, not Python.
-    # The cell's value is already the exact Decimal (``_cells.reading``): it goes in as it is, never as text again.
-    inputs = [{"energy_object": value.eo_code, "meter_number": value.meter_number, "zone": value.zone,
-               "quantity": value.quantity.value, "value": value.value} for value in values]
+    # The rows as the parser proved them (stripped keys, the cell's exact Decimal): validated once, not again
+    # field by field (``SubmitReadings.of_file``); the value goes in as it is, never as text again.
+    rows = [(value.eo_code, value.meter_number, value.zone, value.quantity.value, value.value) for value in values]
     try:
-        return SubmitReadings.model_validate({"contract_number": number, "period": period, "readings": inputs})
+        return SubmitReadings.of_file(number, period, rows)
     except ValidationError as ex:
         # A key no contract could have (an EO code of letters, 41 characters): the row is unknown (RDG-11).
         problems = []
