@@ -170,25 +170,30 @@ class Services:
         return recordings[-1].notification.id
 
     def _cache_saved(self, aggregates: Iterable[Aggregate]) -> None:
-        """Put a copy of each saved aggregate into the repository's cache, so the next load need not decode again.
+        """Refresh the repository's cached copy of each saved aggregate, so the next load need not decode again.
 
         eventsourcing 9.5.6 caches only what it loaded: with fast-forwarding on
         (the default, ``AGGREGATE_CACHE_FASTFORWARD``), the next ``get`` reads
         and decodes the events just written (the 5,000 readings of an upload)
         to bring the cached copy forward. Once saved, the aggregate *is* the
-        aggregate after its events, so a copy of it goes in instead (a copy:
-        the caller may go on changing its own). Safe under threads: the cache
-        is only ever a prefix of the log, since ``get`` fast-forwards whatever
-        it finds there (under its per-aggregate lock), so a concurrent writer's
-        newer copy being replaced by this older one costs a decode, never a
-        wrong state. With fast-forwarding off eventsourcing puts them itself.
+        aggregate after its events, so a copy of it replaces the cached one (a
+        copy: the caller may go on changing its own). Only aggregates already
+        cached are refreshed: one just created stays out until it is loaded,
+        as before, so the cache's memory is what loads make it (200 interval
+        acts uploaded once would otherwise hold ≈ 20 MB).
+
+        Safe under threads: the cache is only ever a prefix of the log, since
+        ``get`` fast-forwards whatever it finds there (under its per-aggregate
+        lock), so a concurrent writer's newer copy being replaced by this older
+        one costs a decode, never a wrong state. With fast-forwarding off
+        eventsourcing puts saved aggregates into the cache itself.
         """
         repository = self.app.repository
         cache = repository.cache
         if cache is None or not repository.fastforward:
             return
         for aggregate in aggregates:
-            if aggregate is not None:
+            if aggregate is not None and aggregate.id in cache.cache:
                 cache.put(aggregate.id, copy.deepcopy(aggregate))
 
     def write(self, attempt: Callable[[], T]) -> T:

@@ -140,3 +140,16 @@ def test_arch_the_next_load_after_a_save_decodes_no_event(flow: Services, monkey
     monkeypatch.setattr(flow.app.mapper, "to_domain_event", lambda stored: decoded.append(stored) or decode(stored))
     flow.app.repository.get(submission_id)
     assert decoded == []
+
+
+def test_arch_an_aggregate_only_created_stays_out_of_the_cache_until_loaded(flow: Services) -> None:
+    admin = flow.app.admin  # type: ignore[attr-defined]
+    grid = [[Decimal("0.5")] * 28 for _ in range(24)]
+    act = readings.upload_interval_profile(flow, admin, UploadIntervalProfile(
+        contract_number=C5, energy_object=EO1, meter_number=TWO_ZONES, period=PERIOD, kind="Фактические",
+        values=grid))
+    cache = flow.app.repository.cache
+    assert cache is not None
+    assert act.act_id not in cache.cache
+    flow.app.repository.get(act.act_id)
+    assert act.act_id in cache.cache
