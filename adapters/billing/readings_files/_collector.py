@@ -38,4 +38,7 @@ def collector_paused() -> Iterator[None]:
         with _lock:
             _holders -= 1
             if _holders == 0 and _was_enabled:
+                # The young collection the upload put off, charged to it: what it made and still holds
+                # (the cached submission) moves on to the older generations here, not in the next request.
+                gc.collect(1)
                 gc.enable()
