@@ -36,7 +36,8 @@ def test_rdg05_a_files_command_is_the_command_the_model_validates() -> None:
 @pytest.mark.parametrize("row", [
     ("Э" * 41, *ROW[1:]), (ROW[0], "0128\x004918", *ROW[2:]), (ROW[0], " 01284918", *ROW[2:]),
     (ROW[0], "01284918\t", *ROW[2:]), (ROW[0], "", *ROW[2:]), (*ROW[:4], Decimal(-1)), (*ROW[:4], Decimal("NaN")),
-    (*ROW[:3], 7, ROW[4]),
+    (*ROW[:3], 7, ROW[4]), (ROW[0], "0128\u00a04918", *ROW[2:]), (ROW[0], "01284918\u00a0", *ROW[2:]),
+    (ROW[0], "0128\t4918", *ROW[2:]), (ROW[0], "0128\x7f4918", *ROW[2:]),
 ])
 def test_rdg11_a_row_the_parser_proves_nothing_about_is_judged_as_the_model_judges_it(row: tuple[object, ...]) -> None:
     try:
