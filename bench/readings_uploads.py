@@ -25,6 +25,19 @@ Where the time goes: ``python -m bench.readings_uploads --profile integral``
 the CPU time of the upload, the garbage collector's share of it, and the
 functions by cumulative time.
 
+Where the floor is (issue 9, CPU of one 5,000-row integral upload, ≈ 144 ms
+against a bare read of ≈ 33 ms): the checks that must come before calamine
+sees the bytes (zip listing, bounded inflation, the sheet's extent) ≈ 20, the
+rules (RDG-02 … RDG-08) ≈ 25, the save (encoding 5,000 readings, the SQLite
+insert) ≈ 15, the views written inline from the saved events ≈ 12, parsing
+the rows ≈ 11, the command ≈ 9, billing's facts and the contract's places
+≈ 11. The read and its checks alone are 1.6×; with the save and the views
+≥ 2.4×, so 2× needs work off the request path (views by a follower) or out
+of Python (the checks inside the reader). Per interval file (200 files,
+≈ 2.8 ms each against ≈ 0.45 ms of bare read): its checks before the read
+≈ 0.5, parsing ≈ 0.5, its own transaction (RDG-17: one act, one save) with
+the views ≈ 0.5, the access and e-mail checks ≈ 0.25.
+
 Run: ``python -m bench.readings_uploads [--rounds 5]`` (part of ``make bench``).
 """
 

@@ -34,6 +34,7 @@ from lkk_core.readings.interval import (
     IntervalActRow,
     IntervalActs,
     IntervalTarget,
+    upload_interval_file,
     upload_interval_profile,
 )
 from lkk_core.readings.interval_act import IntervalAct
@@ -107,5 +108,6 @@ __all__ = [
     "scales_left_out",
     "submit_readings",
     "tariff_zone",
+    "upload_interval_file",
     "upload_interval_profile",
 ]

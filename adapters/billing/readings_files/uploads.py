@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from adapters.billing.readings_files._cells import is_blank
+from adapters.billing.readings_files._collector import collector_paused
 from adapters.billing.readings_files._workbook import Sheet, column_letter, read_first_sheet
 from adapters.billing.readings_files.integral import (
     CURRENT,
@@ -38,7 +40,7 @@ from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
 from lkk_core.kernel.billing import Contract
 from lkk_core.kernel.commands import ContractNumber
-from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings, UploadIntervalProfile
+from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings
 from lkk_core.kernel.errors import Conflict, ValidationFailed
 from lkk_core.kernel.permissions import Capability
 from lkk_core.readings import Place, places, scales_left_out
@@ -130,6 +132,16 @@ def submit_integral_file(
         ValidationFailed: ``details['errors']`` lists ``{sheet, row, column, cell, message}`` per problem.
         Conflict: A row's meter or energy object is not in «Ожидание» (RDG-03), with the cells.
     """
+    with collector_paused():
+        return _submit_integral_file(services, actor, contract_number=contract_number, period=period, data=data,
+                                     filename=filename, limits=limits)
+
+
+def _submit_integral_file(
+    services: Services, actor: Actor, *, contract_number: ContractNumber, period: date, data: bytes, filename: str,
+    limits: Limits,
+) -> ReadingsSaved:
+    """``submit_integral_file`` with the collector held off by the caller."""
     number = contract_number
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
     sheet = read_first_sheet(data, limits)
@@ -164,12 +176,11 @@ def _command(number: str, period: date, values: list[IntegralValue], sheet: Shee
     if len(values) > _MAX_READINGS:
         message = TOO_MANY_ROWS.format(maximum=_MAX_READINGS)
         raise ValidationFailed(message, filename=filename, errors=[])
-    # One validation of the whole command: pydantic's core loops over the 5,000 rows, not Python.
-    # The cell's value is already the exact Decimal (``_cells.reading``): it goes in as it is, never as text again.
-    inputs = [{"energy_object": value.eo_code, "meter_number": value.meter_number, "zone": value.zone,
-               "quantity": value.quantity.value, "value": value.value} for value in values]
+    # The rows as the parser proved them (stripped keys, the cell's exact Decimal): validated once, not again
+    # field by field (``SubmitReadings.of_file``); the value goes in as it is, never as text again.
+    rows = [(value.eo_code, value.meter_number, value.zone, value.quantity.value, value.value) for value in values]
     try:
-        return SubmitReadings.model_validate({"contract_number": number, "period": period, "readings": inputs})
+        return SubmitReadings.of_file(number, period, rows)
     except ValidationError as ex:
         # A key no contract could have (an EO code of letters, 41 characters): the row is unknown (RDG-11).
         problems = []
@@ -297,12 +308,13 @@ def submit_interval_file(
     The meter is checked first, so that a category I–II contract or a
     non-«А+» meter is refused before the file is read (AS-37).
     """
-    readings.interval_target(services, actor, contract_number, energy_object, meter_number)
-    profile = parse_interval(data, filename, year=period.year, month=period.month, limits=limits)
-    cmd = UploadIntervalProfile(contract_number=contract_number, energy_object=energy_object,
-                                meter_number=meter_number, period=period, kind=kind,
-                                values=[list(hour) for hour in profile.values], file_name=filename[:255] or None)
-    return readings.upload_interval_profile(services, actor, cmd)
+    def read() -> tuple[tuple[Decimal, ...], ...]:
+        return parse_interval(data, filename, year=period.year, month=period.month, limits=limits).values
+
+    with collector_paused():
+        return readings.upload_interval_file(
+            services, actor, contract_number=contract_number, energy_object=energy_object, meter_number=meter_number,
+            period=period, kind=kind, file_name=filename[:255] or None, read=read)
 
 
 def interval_act_xlsx(services: Services, actor: Actor, act_id: UUID, number: int) -> tuple[str, bytes]:
