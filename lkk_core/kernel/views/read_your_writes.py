@@ -33,7 +33,9 @@ class ReadYourWrites(Following):
         if self.inline:
             return self._catch_up_quietly(position)
         deadline = time.monotonic() + timeout
-        delay = 0.005
+        # A follower usually applies a write within a millisecond or two: start with
+        # short waits (each check is one tracking read per view), then back off.
+        delay = 0.0005
         while not all(self._reflects(p, position) for p in self.projections.values()):
             if time.monotonic() >= deadline:
                 return False
