@@ -11,6 +11,7 @@ faster than one per event, notes/eventsourcing-9.5.md Part 2).
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -43,7 +44,7 @@ class Writer:
         return [dict(row) for row in self._cursor.fetchall()]
 
 
-class SqlView:
+class SqlView(ABC):
     """Mixin for a tracking recorder: the view's tables, batch writes and queries.
 
     What differs between the backends (how a batch's transaction runs, the
@@ -67,9 +68,9 @@ class SqlView:
                 self._translated[text] = translated
             return translated
 
+    @abstractmethod
     def _translate(self, text: str) -> str:
         """Return ``text`` in the backend's dialect (the store's)."""
-        raise NotImplementedError
 
     @functools.cached_property
     def _translated(self) -> dict[str, str]:
@@ -96,9 +97,9 @@ class SqlView:
         if self._apply(handle, events, tracking, after):
             self.scrub()
 
+    @abstractmethod
     def _apply(self, handle: Handler, events: Iterable[Any], tracking: Tracking, after: int | None) -> bool:
         """Run the batch's transaction (the store's); tell whether an event forgets a person."""
-        raise NotImplementedError
 
     def _handle_all(self, writer: Writer, handle: Handler, events: Iterable[Any]) -> bool:
         """Run the handlers; tell whether an event forgets a person (then scrub)."""
@@ -108,9 +109,9 @@ class SqlView:
             forgot_someone = forgot_someone or getattr(event, "forgets_subject", False)
         return forgot_someone
 
+    @abstractmethod
     def scrub(self) -> None:
         """Make overwritten personal data unrecoverable from the files (after a deletion); the store's."""
-        raise NotImplementedError
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Run a read-only query and return rows as dicts."""
@@ -126,9 +127,9 @@ class SqlView:
             result[name] = sorted(rows, key=lambda r: repr(sorted(r.items())))
         return result
 
+    @abstractmethod
     def drop(self) -> None:
         """Drop the view's tables and forget its tracking, for a rebuild from 0; the store's."""
-        raise NotImplementedError
 
 
 class SqlProjection(Projection[Any]):
