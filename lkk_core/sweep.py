@@ -40,9 +40,9 @@ def deleted_accounts(services: Services) -> set[UUID]:
     return found
 
 
-def shred_keys_of_deleted_accounts(services: Services) -> int:
+def shred_keys_of_deleted_accounts(services: Services, deleted: set[UUID]) -> int:
     """Destroy keys that outlived their account's deletion (a crash between save and shred, ACC-17)."""
-    leftovers = services.app.keys.subjects_with_keys() & deleted_accounts(services)
+    leftovers = services.app.keys.subjects_with_keys() & deleted
     for subject in leftovers:
         services.app.keys.shred(subject)
     return len(leftovers)
@@ -59,16 +59,9 @@ def expire_bindings(services: Services) -> int:
     return expired
 
 
-def release_contracts_of_deleted_accounts(services: Services) -> int:
+def release_contracts_of_deleted_accounts(services: Services, deleted: set[UUID]) -> int:
     """Take contracts from deleted accounts the view had not shown at deletion time (ACC-17)."""
-    released = 0
-    for account_id in deleted_accounts(services):
-        if services.views.of(ContractsView).holdings_of(account_id) or services.views.of(ContractsView).pending_bindings(
-            account_id, services.clock.now()
-        ):
-            if services.write(partial(_release, services, account_id)):
-                released += 1
-    return released
+    return sum(services.write(partial(_release, services, account_id)) for account_id in deleted)
 
 
 def _release(services: Services, account_id: UUID) -> bool:
@@ -81,8 +74,9 @@ def _release(services: Services, account_id: UUID) -> bool:
 
 def sweep(services: Services) -> SweepReport:
     """Run every sweeping step once."""
+    deleted = deleted_accounts(services)  # one scan of the log serves both steps
     return SweepReport(
         bindings_expired=expire_bindings(services),
-        contracts_released=release_contracts_of_deleted_accounts(services),
-        keys_shredded=shred_keys_of_deleted_accounts(services),
+        contracts_released=release_contracts_of_deleted_accounts(services, deleted),
+        keys_shredded=shred_keys_of_deleted_accounts(services, deleted),
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +157,8 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
     from lkk_core.kernel.access import valid_contract_number  # noqa: PLC0415
     from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
+    from adapters.http.schemas import contracts as schemas  # noqa: PLC0415
+
     if getattr(args, "contract", None) is not None:  # the command line is an entry point: CON-02 here, once
         args.contract = valid_contract_number(args.contract)
     services = services_from_env(environment())
@@ -182,19 +182,16 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
         print("refused")
     elif command == "contract-users":
         for user in contracts.staff_contract_users(services, staff, args.contract):
-            print(_json_line(user))
+            print(_json_line(schemas.ContractUser, user))
     else:  # requests
         for request in contracts.open_administrator_requests(services, staff):
-            print(_json_line(request))
+            print(_json_line(schemas.AdministratorRequest, request))
     return 0
 
 
-def _json_line(row: Any) -> str:
-    """Return a query's dataclass as one JSON line: ids, enums and numbers as text, instants in ISO 8601."""
-    def text(value: Any) -> str:
-        return value.isoformat() if isinstance(value, date) else str(value)
-
-    return json.dumps(dataclasses.asdict(row), ensure_ascii=False, default=text)
+def _json_line(model: Any, row: Any) -> str:
+    """Return a query's row as one JSON line, rendered by the HTTP answer's own model (the same fields and text)."""
+    return json.dumps(model.model_validate(row).model_dump(mode="json"), ensure_ascii=False)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import falcon
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from lkk_core import accounts
-from lkk_core.kernel.commands import ContractNumber
+from lkk_core.kernel.access import valid_contract_number
 from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
 from lkk_core.kernel.services import Services, StaffActor
 
@@ -81,7 +82,7 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
 
 # Path parameters of a core type, parsed once before any responder by the type the command models use:
 # ``/v1/contracts/{contract_number}/…`` hands the use case a valid number, or answers CON-02's 422.
-PATH_PARAMETERS: dict[str, TypeAdapter[Any]] = {"contract_number": TypeAdapter(ContractNumber)}
+PATH_PARAMETERS: dict[str, Callable[[str], Any]] = {"contract_number": valid_contract_number}
 
 
 class Validation:
@@ -102,9 +103,9 @@ class Validation:
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict) -> None:
         if params:
-            for name, adapter in PATH_PARAMETERS.items():
+            for name, check in PATH_PARAMETERS.items():
                 if name in params:
-                    params[name] = adapter.validate_python(params[name])
+                    params[name] = check(params[name])
         model, takes_form = self._plan(resource, req.method)
         if model is None:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from lkk_core.kernel.commands import Command, EmailAddress
 from lkk_core.kernel.security import CODE_DIGITS
@@ -16,7 +16,6 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rf"^\d{{{
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
-
 
 
 class Register(Command):

@@ -12,10 +12,10 @@ from lkk_core.contracts.contract_roles import ContractRoles
 from lkk_core.contracts.commands import ConfirmBinding, RequestBinding
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
-from lkk_core.kernel.access import NOT_FOUND, Standing
+from lkk_core.kernel.access import Standing
 from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import Conflict, NotFound, ValidationFailed
-from lkk_core.kernel.permissions import Capability
+from lkk_core.kernel.permissions import NOT_FOUND, Capability
 from lkk_core.kernel.security import new_nonce, token_hash
 from lkk_core.kernel.services import Actor, Services
 

@@ -8,6 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from lkk_core.kernel.permissions import NOT_FOUND
 from lkk_core.kernel.errors import Conflict, Expired, NotFound
 from lkk_core.kernel.personal_data import PII
 from lkk_core.kernel.security import same_hash
@@ -132,7 +133,7 @@ class ContractBinding(Aggregate):
     def unbind(self, *, now: datetime, reason: str) -> None:
         """Take the contract out of this account (CON-11) or drop a pending request."""
         if self.status not in (BOUND, PENDING):
-            raise NotFound("Договор не найден", contract_number=self.contract_number)  # NOTE: proposal
+            raise NotFound(NOT_FOUND, contract_number=self.contract_number)
         self._unbound(reason=reason, at=now)
 
     @event("Unbound", topic="lkk:ContractBinding.ContractUnbound")

@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lkk_core.kernel.permissions import GRANTABLE_BY_ADMINISTRATOR, Holding, Role
+from lkk_core.kernel.permissions import GRANTABLE_BY_ADMINISTRATOR, NOT_FOUND, Holding, Role
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/contract-roles")
 
@@ -164,7 +164,7 @@ class ContractRoles(Aggregate):
     def request_administrator(self, account_id: UUID, request_id: UUID, *, now: datetime) -> None:
         """«Запросить доступ»: ask supplier staff for the Administrator role (ROL-12)."""
         if account_id not in self.holdings:
-            raise NotFound("Договор не найден", contract_number=self.contract_number)  # NOTE: proposal
+            raise NotFound(NOT_FOUND, contract_number=self.contract_number)
         if self.has_administrator:
             raise Conflict(SECOND_ADMINISTRATOR, contract_number=self.contract_number)
         if account_id in self.open_requests:

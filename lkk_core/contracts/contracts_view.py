@@ -8,7 +8,7 @@ sweep's list of due bindings (CON-05). No personal data: only ids and numbers.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 

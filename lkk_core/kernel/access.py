@@ -24,13 +24,11 @@ from pydantic import TypeAdapter
 
 from lkk_core.kernel.billing import Contract
 from lkk_core.kernel.commands import ContractNumber
-from lkk_core.kernel.errors import NotFound
 from lkk_core.kernel.permissions import Capability, Holding, require
 
 if TYPE_CHECKING:
     from lkk_core.kernel.services import Actor, Services
 
-NOT_FOUND = "Договор не найден"  # NOTE: proposal
 
 
 class Standing(Enum):
@@ -61,11 +59,6 @@ class Access:
 
     contract: Contract
     holding: Holding
-
-    @property
-    def number(self) -> str:
-        """Return the contract number."""
-        return self.contract.number
 
 
 _CONTRACT_NUMBER = TypeAdapter(ContractNumber)

@@ -22,6 +22,7 @@ from lkk_core.kernel.app import LkkApplication
 from lkk_core.kernel.follower import LogFollower
 from lkk_core.kernel.ports import Billing, MailRejected, Mailer, OutgoingMail
 from lkk_core.kernel.security import ServerSecret
+from lkk_core.kernel.services import DEFAULT_PORTAL_URL
 
 if TYPE_CHECKING:
     from lkk_core.kernel.services import Services
@@ -52,7 +53,7 @@ class Outbox(LogFollower):
         env: Mapping[str, str] | None = None,
         *,
         billing: Billing | None = None,
-        portal_url: str = "http://127.0.0.1:8000",
+        portal_url: str = DEFAULT_PORTAL_URL,
     ) -> None:
         super().__init__(app, env)
         self.mailer, self.secret = mailer, secret
@@ -82,6 +83,5 @@ class Outbox(LogFollower):
 
     def letter(self, event: Any) -> OutgoingMail | None:
         """Write the letter an event asks for, by the writer its context registered."""
-        writer = self._writers.get(type(event)) or next(
-            (w for cls, w in self._writers.items() if isinstance(event, cls)), None)
+        writer = self._writers.get(type(event))  # topics select exactly these classes
         return None if writer is None else writer.letter(event, self)

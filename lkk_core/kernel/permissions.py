@@ -86,6 +86,7 @@ TABLE_3: dict[Capability, frozenset[Role]] = {
 ENERGY_OBJECT_SCOPED = frozenset({Capability.SUBMIT_READINGS, Capability.VIEW_READINGS_HISTORY})
 
 FORBIDDEN_MESSAGE = "Недостаточно прав для выполнения операции"  # NOTE: proposal, DOMAIN.md §13.14
+NOT_FOUND = "Договор не найден"  # NOTE: proposal: a contract that is not the actor's, or unknown to billing
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def require(
 ) -> Holding:
     """Return the holding if it permits the capability; otherwise raise NotFound or Forbidden."""
     if holding is None:
-        raise NotFound("Договор не найден", contract_number=contract_number)  # NOTE: proposal
+        raise NotFound(NOT_FOUND, contract_number=contract_number)
     if not allows(holding, capability, energy_object):
         raise Forbidden(
             FORBIDDEN_MESSAGE, capability=str(capability), role=str(holding.role), contract_number=contract_number,

@@ -28,7 +28,7 @@ from lkk_core.kernel.app import LkkApplication
 from lkk_core.kernel.access import Access, Standing
 from lkk_core.kernel.billing import Contract
 from lkk_core.kernel.errors import Conflict, NotFound
-from lkk_core.kernel.permissions import Capability, Holding
+from lkk_core.kernel.permissions import NOT_FOUND, Capability, Holding
 from lkk_core.kernel.ports import Billing, Clock
 from lkk_core.kernel.security import Passwords, ServerSecret
 
@@ -156,7 +156,7 @@ class Services:
         """Return the contract billing knows by that number, or NotFound."""
         found = self.require_billing().find_contract(number)
         if found is None:
-            raise NotFound("Договор не найден", field="contract_number")  # NOTE: proposal
+            raise NotFound(NOT_FOUND, field="contract_number")
         return found
 
     def save(self, *aggregates: Aggregate) -> int:

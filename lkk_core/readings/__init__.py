@@ -8,6 +8,7 @@ from lkk_core.readings.billing_deliveries import SubmittedReadings, UploadedProf
 from lkk_core.readings.commands import (
     AWAITING,
     Key,
+    MAX_READINGS,
     ReadingInput,
     ReadingsFilter,
     ReadingsHistoryFilter,
@@ -60,6 +61,7 @@ __all__ = [
     "ACT_NOT_FOUND",
     "ALL_SCALES",
     "AWAITING",
+    "MAX_READINGS",
     "ActRecorded",
     "ContractBlock",
     "ContractChoice",

@@ -34,9 +34,9 @@ class ReadingsSaved:
 def submit_readings(services: Services, actor: Actor, cmd: SubmitReadings) -> ReadingsSaved:
     """Submit readings of a contract for a month; nothing is saved when any rule fails (RDG-02 … RDG-09)."""
     number = cmd.contract_number  # CON-02: checked once, by the command model's ``ContractNumber``
+    codes = dict.fromkeys(r.energy_object for r in cmd.readings)  # each once, in order (a file repeats them)
     contract = services.authorize(  # ACC-06, RDG-19, ROL-15: every energy object of the request must be granted
-        actor, Capability.SUBMIT_READINGS, number, energy_objects=[r.energy_object for r in cmd.readings],
-        standing=Standing.CONFIRMED_EMAIL,
+        actor, Capability.SUBMIT_READINGS, number, energy_objects=codes, standing=Standing.CONFIRMED_EMAIL,
     ).contract
     period, now = cmd.period.replace(day=1), services.clock.now()
     window = services.require_billing().reading_window(number, period)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,16 @@ def test_billing_accept_period_records_billing_facts(tmp_path: Path) -> None:
     topics = [json.loads(line)["topic"] for line in exported.stdout.splitlines()]
     assert topics[-3:] == ["lkk:ReadingSubmission.Opened", "lkk:ReadingSubmission.ReadingsAccepted",
                            "lkk:ReadingSubmission.PeriodClosed"]
+
+
+def test_rol13_staff_contract_users_prints_each_holder_as_the_http_answer_shows_it(tmp_path: Path) -> None:
+    """`lkk staff contract-users` prints the same fields and text as GET /v1/staff/contracts/{n}/users (ROL-13)."""
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+
+    listed = lkk(env, tmp_path, "staff", "contract-users", "78010000002778")
+
+    [administrator] = [json.loads(line) for line in listed.stdout.splitlines()
+                       if json.loads(line)["role"] == "ADMINISTRATOR"]
+    assert (administrator["email"], administrator["role_label"]) == ("demo@lkk.example", "Администратор")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", administrator["since"])  # the view's stamp

@@ -40,7 +40,7 @@ from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
 from lkk_core.kernel.billing import Contract
 from lkk_core.kernel.commands import ContractNumber
-from lkk_core.readings import AWAITING, ReadingsFilter, SubmitReadings
+from lkk_core.readings import AWAITING, MAX_READINGS, ReadingsFilter, SubmitReadings
 from lkk_core.kernel.errors import Conflict, ValidationFailed
 from lkk_core.kernel.permissions import Capability
 from lkk_core.readings import Place, places, scales_left_out
@@ -61,7 +61,6 @@ LIMIT_VARIABLES = {
     "LKK_UPLOAD_MAX_CELLS": "max_cells",
     "LKK_UPLOAD_MAX_ZIP_ENTRIES": "max_zip_entries",
 }
-_MAX_READINGS = SubmitReadings.model_fields["readings"].metadata[0].max_length
 _LATIN_TO_CYRILLIC = str.maketrans({"A": "А"})
 
 Key = tuple[str, str, str, str]  # (EO code, meter number, zone, quantity) as the contract's places name them
@@ -173,8 +172,8 @@ def _submit_integral_file(
 
 
 def _command(number: str, period: date, values: list[IntegralValue], sheet: Sheet, filename: str) -> SubmitReadings:
-    if len(values) > _MAX_READINGS:
-        message = TOO_MANY_ROWS.format(maximum=_MAX_READINGS)
+    if len(values) > MAX_READINGS:
+        message = TOO_MANY_ROWS.format(maximum=MAX_READINGS)
         raise ValidationFailed(message, filename=filename, errors=[])
     # The rows as the parser proved them (stripped keys, the cell's exact Decimal): validated once, not again
     # field by field (``SubmitReadings.of_file``); the value goes in as it is, never as text again.

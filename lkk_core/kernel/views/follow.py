@@ -130,9 +130,8 @@ class Following:
                 if self._tracked[name] == tried:
                     raise  # the tracking row did not move: the batch itself fails, retrying would spin
                 continue
-            reached = self._reached[name] = self._tracked[name] = last
-            if progress:
-                progress(last, head)
+            self._settled(name, last, head, progress)
+            reached = last
 
     def _follow_overlapped(
         self, name: str, projection: SqlProjection, reached: int, head: int, writes: Writes

@@ -97,11 +97,20 @@ class Views(ReadYourWrites, Auditing):
 
     def of(self, view_class: type[V]) -> V:
         """Return the view of that class (its abstract class, as a context names it): typed, no strings."""
+        try:
+            return self._by_class[view_class]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         for projection in self.projections.values():
             if isinstance(projection.view, view_class):
+                self._by_class[view_class] = projection.view  # every query asks: look it up once
                 return projection.view
         msg = f"no projection with a {view_class.__name__} is registered"
         raise LookupError(msg)
+
+    @functools.cached_property
+    def _by_class(self) -> dict[type, Any]:
+        return {}
 
     def close(self) -> None:
         """Close the views' own connections (a pool shared with the log stays open)."""
