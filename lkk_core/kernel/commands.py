@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import (
@@ -60,6 +61,9 @@ EnergyObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, min_l
 
 
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+# The same characters as a pattern, for text checked outside a model's fields (a reading's value).
+CONTROL_CHARACTERS = re.compile("[" + re.escape("".join(sorted(_CONTROL))) + "]")
+CONTROL_MESSAGE = "управляющие символы недопустимы"
 
 
 class Command(BaseModel):
@@ -75,6 +79,5 @@ class Command(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
         if isinstance(value, str) and not _CONTROL.isdisjoint(value):
-            msg = "управляющие символы недопустимы"
-            raise ValueError(msg)
+            raise ValueError(CONTROL_MESSAGE)
         return value

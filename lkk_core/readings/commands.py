@@ -13,13 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from lkk_core.kernel.commands import Command, ContractNumber, EnergyObjectCode
+from lkk_core.kernel.commands import CONTROL_CHARACTERS, CONTROL_MESSAGE, Command, ContractNumber, EnergyObjectCode
 
 KEY_MAX_LENGTH = 40
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=KEY_MAX_LENGTH)]
 VALUE_MAX_LENGTH = 40
 _NUMBER = re.compile(r"(\d+)(?:[.,](\d+))?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +41,8 @@ def _reading_value(value: Any) -> Decimal | NotANumber | None:
     if not isinstance(value, str):
         raise PydanticCustomError("string_type", "Input should be a valid string")
     text = value.strip()
-    if _CONTROL.search(text):  # as ``Command`` refuses them in every text field
-        raise PydanticCustomError("value_error", "Value error, управляющие символы недопустимы")
+    if CONTROL_CHARACTERS.search(text):  # as ``Command`` refuses them in every text field
+        raise PydanticCustomError("value_error", f"Value error, {CONTROL_MESSAGE}")
     if len(text) > VALUE_MAX_LENGTH:
         raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
                                   {"max_length": VALUE_MAX_LENGTH})
@@ -103,7 +102,7 @@ class SubmitReadings(Command):
             and all(map(Decimal.is_finite, values)) and min(values, default=Decimal(0)) >= 0
             and min(map(len, texts), default=1) >= 1 and max(map(len, texts), default=0) <= KEY_MAX_LENGTH
             and sum(map(len, texts)) == sum(map(len, map(str.strip, texts)))  # every key stripped
-            and ((joined := " ".join(texts)).isprintable() or _CONTROL.search(joined) is None)
+            and ((joined := " ".join(texts)).isprintable() or CONTROL_CHARACTERS.search(joined) is None)
         )
         if not proven:
             rows = [dict(zip(_INPUT_FIELDS, row, strict=True)) for row in readings]

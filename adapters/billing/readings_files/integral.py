@@ -48,7 +48,7 @@ EO_CODE, METER, QUANTITY, ZONE, CURRENT = 1, 4, 6, 7, 9  # 1-based columns
 _WIDTHS = (22, 30, 14, 14, 26, 16, 16, 14, 14)
 # NOTE: proposal (not in the manual).
 WRONG_QUANTITY = "Ожидается одно из значений: " + ", ".join(q.value for q in Quantity)
-_LATIN_TO_CYRILLIC = str.maketrans({"A": "А"})  # a Latin A typed for the Cyrillic А
+LATIN_TO_CYRILLIC = str.maketrans({"A": "А"})  # a Latin A typed for the Cyrillic А
 _QUANTITIES = {quantity.value: quantity for quantity in Quantity}
 
 
@@ -192,7 +192,7 @@ class _IntegralSheet:
     def _quantity(self, number: int, text: str | None) -> Quantity | None:
         if text is None:
             return None
-        quantity = _QUANTITIES.get(text.translate(_LATIN_TO_CYRILLIC))
+        quantity = _QUANTITIES.get(text.translate(LATIN_TO_CYRILLIC))
         if quantity is None:
             self._problem(number, QUANTITY, WRONG_QUANTITY)
         return quantity

@@ -26,6 +26,7 @@ from adapters.billing.readings_files._workbook import Sheet, column_letter, read
 from adapters.billing.readings_files.integral import (
     CURRENT,
     EO_CODE,
+    LATIN_TO_CYRILLIC,
     METER,
     QUANTITY,
     ZONE,
@@ -61,7 +62,6 @@ LIMIT_VARIABLES = {
     "LKK_UPLOAD_MAX_CELLS": "max_cells",
     "LKK_UPLOAD_MAX_ZIP_ENTRIES": "max_zip_entries",
 }
-_LATIN_TO_CYRILLIC = str.maketrans({"A": "А"})
 
 Key = tuple[str, str, str, str]  # (EO code, meter number, zone, quantity) as the contract's places name them
 
@@ -222,7 +222,7 @@ class _FileRows:
             if not all(isinstance(text, str) and text.strip() for text in texts[:4]):
                 continue
             eo, meter, zone, quantity = (str(text).strip() for text in texts[:4])
-            key = (eo, meter, zone, quantity.translate(_LATIN_TO_CYRILLIC))
+            key = (eo, meter, zone, quantity.translate(LATIN_TO_CYRILLIC))
             self.by_key.setdefault(key, (number, not is_blank(texts[4])))
             if not is_blank(texts[4]):
                 self.filled_rows.append((number, key))
