@@ -35,7 +35,8 @@ from adapters.billing.records import (
     latin_to_cyrillic,
 )
 from lkk_core.kernel.app import ConfigurationError
-from lkk_core.kernel.billing import INEXACT, ReadingWindow
+from lkk_core.kernel.billing import ReadingWindow
+from lkk_core.kernel.billing_constraints import INEXACT
 
 MAX_PROBLEMS = 100  # kept in full; the rest are only counted
 LENGTH_BITS = 24  # a span packs a line's length in 24 bits and its offset in 40: 16 MiB lines, 1 TiB files

@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from lkk_core.kernel.billing import (
+from lkk_core.kernel.billing_constraints import (
     ACCOUNT,
     BIK,
     CONTRACT_NUMBER,
@@ -47,6 +47,8 @@ from lkk_core.kernel.billing import (
     INN,
     KPP,
     OGRN,
+)
+from lkk_core.kernel.billing import (
     BankDetails,
     Contact,
     Contract,

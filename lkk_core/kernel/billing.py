@@ -38,18 +38,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from lkk_core.kernel.billing_constraints import (  # noqa: F401  (re-exported: the dataset adapter reads them here)
+from lkk_core.kernel.billing_constraints import (
     ACCOUNT,
     BIK,
     CONTRACT_NUMBER,
     CONTRACT_NUMBER_DIGITS,
-    digits,
-    EMAIL,
     Email,
     ENERGY_OBJECT_CODE,
-    ENERGY_OBJECT_CODE_DIGITS,
     EXACT,
-    INEXACT,
     INN,
     KPP,
     OGRN,

@@ -15,7 +15,6 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from lkk_core.kernel.billing import (
-    INEXACT,
     BankDetails,
     Contact,
     Contract,
@@ -29,6 +28,7 @@ from lkk_core.kernel.billing import (
     Scale,
     ScaleReading,
 )
+from lkk_core.kernel.billing_constraints import INEXACT
 
 SCALE = {"zone": "День", "quantity": "А+"}
 METER = {"number": "20300109", "model": "СЭТ-4ТМ.03М", "status": "Ожидание", "digits": 6, "fraction_digits": 2,
