@@ -14,7 +14,7 @@ from lkk_core.accounts._common import (
     typed_code_hash,
 )
 from lkk_core.accounts.login import ClientDevice, open_session
-from lkk_core.accounts.account import CONFIRM_EMAIL, Account
+from lkk_core.accounts.account import CONFIRM_EMAIL, STAGE_EMAIL_CODE, Account
 from lkk_core.accounts.identifier_index import EMAIL
 from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
 from lkk_core.kernel.errors import PreconditionFailed
@@ -30,6 +30,7 @@ class Registration:
     session_id: UUID
     token: str
     position: int
+    stage: str = STAGE_EMAIL_CODE  # the code comes next (ACC-03)
 
 
 def register(services: Services, cmd: Register, device: ClientDevice) -> Registration:
