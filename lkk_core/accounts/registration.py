@@ -13,7 +13,7 @@ from lkk_core.accounts._common import (
     refuse_wrong_code,
     typed_code_hash,
 )
-from lkk_core.accounts.login import ClientDevice, open_session
+from lkk_core.accounts.login import ClientDevice, describe_client, open_session
 from lkk_core.accounts.account import CONFIRM_EMAIL, STAGE_EMAIL_CODE, Account
 from lkk_core.accounts.identifier_index import EMAIL
 from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
@@ -37,6 +37,7 @@ def register(services: Services, cmd: Register, device: ClientDevice) -> Registr
     """Open an account, claim its e-mail and send the code (ACC-01 … ACC-03)."""
     check_new_password(cmd.password, field="password")
     password_hash = services.passwords.hash(cmd.password)
+    client = describe_client(services, device)
 
     def attempt() -> Registration:
         now = services.clock.now()
@@ -46,7 +47,7 @@ def register(services: Services, cmd: Register, device: ClientDevice) -> Registr
         )
         index = claim(services, EMAIL, cmd.email, account.id)
         issue_code(services, account, CONFIRM_EMAIL, cmd.email)
-        session_id, token = open_session(services, account, device)
+        session_id, token = open_session(services, account, client)
         position = services.save(account, index)
         return Registration(account.id, session_id, token, position)
 
