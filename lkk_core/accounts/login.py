@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from lkk_core.accounts import _common
 from lkk_core.accounts.account import CONFIRM_LOGIN, Account, LoginChallenge, live_session
+from lkk_core.accounts.account_sessions import LOGIN_NOT_FOUND
 from lkk_core.accounts.commands import ConfirmLogin, LogIn, ResendLoginCode
 from lkk_core.kernel.errors import NotFound, Unauthenticated, WrongCredentials
 from lkk_core.kernel.security import new_token_secret, same_hash, token_hash
@@ -78,9 +79,9 @@ def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
 def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID) -> Account:
     account = services.find(Account, account_id)
     if account is None or account.is_deleted or account.challenge is None:
-        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+        raise NotFound(LOGIN_NOT_FOUND, field="challenge_id")
     if account.challenge.challenge_id != challenge_id:
-        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+        raise NotFound(LOGIN_NOT_FOUND, field="challenge_id")
     return account
 
 
