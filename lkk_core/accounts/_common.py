@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NoReturn
 from uuid import UUID
 
-from lkk_core.accounts.account import Account
+from lkk_core.accounts.account import Account, live_session
 from lkk_core.accounts.identifier_index import EMAIL, LOGIN, IdentifierIndex, normalise_identifier
 from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
 from lkk_core.accounts.passwords import check_password
@@ -55,7 +55,7 @@ def release(services: Services, kind: str, value: str | None, account_id: UUID) 
 def acting_account(services: Services, actor: Actor) -> Account:
     """Load the actor's account; its session must still be live."""
     account = services.find(Account, actor.account_id)
-    if account is None or account.is_deleted or account.live_session(actor.session_id) is None:
+    if account is None or live_session(account, actor.session_id) is None:
         raise Unauthenticated
     return account
 

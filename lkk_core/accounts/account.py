@@ -63,6 +63,7 @@ __all__ = [
     "LoginChallenge",
     "PendingCode",
     "Session",
+    "live_session",
 ]
 
 
@@ -185,6 +186,13 @@ def _one_level(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     return value
+
+
+def live_session(account: Account | None, session_id: UUID) -> Session | None:
+    """The session, if the account exists, is not deleted and the session has not ended."""
+    if account is None or account.is_deleted:
+        return None
+    return account.live_session(session_id)
 
 
 Account.Deleted.forgets_subject = True  # type: ignore[attr-defined]

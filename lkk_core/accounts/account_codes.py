@@ -13,6 +13,8 @@ from lkk_core.kernel.errors import Expired, RateLimited
 from lkk_core.kernel.personal_data import Personal
 from lkk_core.kernel.security import same_hash
 
+CODE_INVALID = "Код недействителен, запросите новый"  # no pending code, or it expired (ACC-03, ACC-04)
+
 RESEND_INTERVAL = timedelta(minutes=1)  # ACC-04
 
 # Code purposes (ACC-03, ACC-08, ACC-11, ACC-12): each has its own pending code
@@ -62,14 +64,14 @@ class CodesPart:
         """Return the nonce of the pending code (the service hashes the typed code with it)."""
         code = self.codes.get(purpose)
         if code is None:
-            raise Expired("Код недействителен, запросите новый", field="code")
+            raise Expired(CODE_INVALID, field="code")
         return code.nonce
 
     def _accept_code(self, purpose: str, typed_hash: str, now: datetime) -> bool:
         """Tell whether the typed code is the pending one; a wrong one costs an attempt (recorded)."""
         code = self.codes.get(purpose)
         if code is None or now >= code.expires_at:
-            raise Expired("Код недействителен, запросите новый", field="code")
+            raise Expired(CODE_INVALID, field="code")
         if same_hash(code.code_hash, typed_hash):
             return True
         self._code_rejected(purpose=purpose, attempts_left=code.attempts_left - 1, at=now)

@@ -9,7 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lkk_core.accounts.account_profile import STAGE_EMAIL_CODE, STAGE_PERSONAL_DATA
+from lkk_core.accounts.account_profile import (
+    CONFIRM_EMAIL_FIRST,
+    FILL_REQUIRED_FIELDS,
+    STAGE_EMAIL_CODE,
+    STAGE_PERSONAL_DATA,
+)
 from lkk_core.kernel.errors import PreconditionFailed
 from lkk_core.kernel.personal_data import REDACTED, OptionalPersonal, Personal
 
@@ -40,13 +45,13 @@ class PersonalDataPart:
     def save_personal_data(self, *, now: datetime, **fields: str | None) -> None:
         """Save Фамилия, Имя, Отчество, Организация, Должность, Адрес; the e-mail code comes first (ACC-05)."""
         if self.stage == STAGE_EMAIL_CODE:
-            raise PreconditionFailed("Подтвердите адрес электронной почты", stage=self.stage)
+            raise PreconditionFailed(CONFIRM_EMAIL_FIRST, stage=self.stage)
         self._personal_data_saved(**{name: fields.get(name) for name in PERSONAL_FIELDS}, at=now)
 
     def save_phone(self, phone: str, *, now: datetime) -> None:
         """Save the phone, normalised to +7XXXXXXXXXX; personal data must come first (ACC-05)."""
         if self.stage in (STAGE_EMAIL_CODE, STAGE_PERSONAL_DATA):
-            raise PreconditionFailed("Заполните обязательные поля", stage=self.stage)
+            raise PreconditionFailed(FILL_REQUIRED_FIELDS, stage=self.stage)
         self._phone_saved(phone=phone, at=now)
 
     def delete(self, *, now: datetime) -> None:

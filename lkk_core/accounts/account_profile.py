@@ -7,17 +7,21 @@ declares the events; see that module for how the parts compose.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from lkk_core.accounts.account_codes import CONFIRM_EMAIL, RESET_PASSWORD, PendingCode
 from lkk_core.kernel.errors import PreconditionFailed
 from lkk_core.kernel.personal_data import Personal
 
 # Onboarding stages, in order (ACC-03, ACC-05).
-STAGE_EMAIL_CODE = "email_code"
-STAGE_PERSONAL_DATA = "personal_data"
-STAGE_PHONE = "phone"
-STAGE_DONE = "done"
+STAGE_EMAIL_CODE: Final = "email_code"
+STAGE_PERSONAL_DATA: Final = "personal_data"
+STAGE_PHONE: Final = "phone"
+STAGE_DONE: Final = "done"
+
+# What a command answers before onboarding is through (ACC-05, ACC-06).
+CONFIRM_EMAIL_FIRST = "Подтвердите адрес электронной почты"
+FILL_REQUIRED_FIELDS = "Заполните обязательные поля"
 
 
 class ProfilePart:
@@ -53,15 +57,15 @@ class ProfilePart:
     def require_onboarded(self) -> None:
         """Refuse every other command until the code, personal data and phone are in (ACC-05)."""
         if self.stage == STAGE_EMAIL_CODE:
-            raise PreconditionFailed("Подтвердите адрес электронной почты", stage=self.stage)
+            raise PreconditionFailed(CONFIRM_EMAIL_FIRST, stage=self.stage)
         if self.stage != STAGE_DONE:
-            raise PreconditionFailed("Заполните обязательные поля", stage=self.stage)
+            raise PreconditionFailed(FILL_REQUIRED_FIELDS, stage=self.stage)
 
     def require_confirmed_email(self) -> None:
         """Refuse paying, binding and readings without a confirmed e-mail (ACC-06)."""
         self.require_onboarded()
         if not self.email or not self.email_confirmed:
-            raise PreconditionFailed("Подтвердите адрес электронной почты", field="email")
+            raise PreconditionFailed(CONFIRM_EMAIL_FIRST, field="email")
 
     # -- e-mail (ACC-03, ACC-11a, ACC-12, ACC-13, ROL-16) ---------------------------
 

@@ -14,6 +14,8 @@ from uuid import UUID
 from lkk_core.accounts.account_codes import CONFIRM_LOGIN
 from lkk_core.kernel.errors import NotFound
 
+LOGIN_NOT_FOUND = "Вход не найден, войдите снова"  # no held login with that id (ACC-08)
+
 
 @dataclass(frozen=True)
 class Session:
@@ -83,7 +85,7 @@ class SessionsPart:
     ) -> bool:
         """Open the held session when the code is right; False if it is wrong."""
         if self.challenge is None or self.challenge.challenge_id != challenge_id:
-            raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+            raise NotFound(LOGIN_NOT_FOUND, field="challenge_id")
         if not self._accept_code(CONFIRM_LOGIN, typed_hash, now):
             return False
         self.start_session(session_id, token_hash, self.challenge, now=now)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from lkk_core.accounts import _common
-from lkk_core.accounts.account import CONFIRM_LOGIN, Account, LoginChallenge
+from lkk_core.accounts.account import CONFIRM_LOGIN, Account, LoginChallenge, live_session
+from lkk_core.accounts.account_sessions import LOGIN_NOT_FOUND
 from lkk_core.accounts.commands import ConfirmLogin, LogIn, ResendLoginCode
 from lkk_core.kernel.errors import NotFound, Unauthenticated, WrongCredentials
 from lkk_core.kernel.security import new_token_secret, same_hash, token_hash
@@ -34,7 +35,8 @@ class LoginResult:
     stage: str = ""
 
 
-def _client(services: Services, device: ClientDevice) -> LoginChallenge:
+def describe_client(services: Services, device: ClientDevice) -> LoginChallenge:
+    """What a session or a held login records of the device (UA parsed, fingerprinted): once per command."""
     info = parse_user_agent(device.user_agent)
     fingerprint = services.secret.fingerprint(fingerprint_basis(info), device.device_id)
     return LoginChallenge(uuid4(), fingerprint, info.browser, info.browser_version, info.os)
@@ -44,17 +46,17 @@ def _token(account_id: UUID, session_id: UUID, secret: str) -> str:
     return f"{account_id.hex}.{session_id.hex}.{secret}"
 
 
-def open_session(services: Services, account: Account, device: ClientDevice) -> tuple[UUID, str]:
-    """Start a session on the account (not saved yet); return its id and bearer token."""
+def open_session(services: Services, account: Account, client: LoginChallenge) -> tuple[UUID, str]:
+    """Start a session on the account (not saved yet) from ``client``; return its id and bearer token."""
     session_id, secret = uuid4(), new_token_secret()
-    account.start_session(session_id, token_hash(secret), _client(services, device), now=services.clock.now())
+    account.start_session(session_id, token_hash(secret), client, now=services.clock.now())
     return session_id, _token(account.id, session_id, secret)
 
 
 def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
     """«Войти» by e-mail or login; one generic failure for any mismatch (ACC-07, ACC-08)."""
     password_ok = _common.PasswordCheck(services, cmd.password)  # Argon2 once, not once per try
-    client = _client(services, device)
+    client = describe_client(services, device)
 
     def attempt() -> LoginResult:
         account = _common.account_by_identifier(services, cmd.identifier)
@@ -67,7 +69,7 @@ def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
             position = services.save(account)
             return LoginResult(account.id, position, challenge_id=client.challenge_id, stage=account.stage)
         account.confirm_invited_email(now=now)
-        session_id, token = open_session(services, account, device)
+        session_id, token = open_session(services, account, client)
         position = services.save(account)
         return LoginResult(account.id, position, session_id=session_id, token=token, stage=account.stage)
 
@@ -77,9 +79,9 @@ def log_in(services: Services, cmd: LogIn, device: ClientDevice) -> LoginResult:
 def _challenged_account(services: Services, challenge_id: UUID, account_id: UUID) -> Account:
     account = services.find(Account, account_id)
     if account is None or account.is_deleted or account.challenge is None:
-        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+        raise NotFound(LOGIN_NOT_FOUND, field="challenge_id")
     if account.challenge.challenge_id != challenge_id:
-        raise NotFound("Вход не найден, войдите снова", field="challenge_id")
+        raise NotFound(LOGIN_NOT_FOUND, field="challenge_id")
     return account
 
 
@@ -120,7 +122,7 @@ def authenticate(services: Services, token: str) -> Actor:
         raise Unauthenticated from None
     # Every request asks this: read the cached account itself (it only reads), not a deep copy.
     account = services.peek(Account, account_id)
-    session = None if account is None or account.is_deleted else account.live_session(session_id)
+    session = live_session(account, session_id)
     if session is None or not same_hash(session.token_hash, token_hash(secret)):
         raise Unauthenticated
     return Actor(account_id, session_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from lkk_core.accounts.account import Account
+from lkk_core.accounts.account import STAGE_DONE, STAGE_EMAIL_CODE, STAGE_PERSONAL_DATA, STAGE_PHONE, Account
 from lkk_core.kernel.personal_data import REDACTED
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer
 
@@ -68,10 +68,10 @@ class ProfileView(SqlView):
 
 def _stage(row: dict[str, Any]) -> Stage:
     if not row["registration_confirmed"]:
-        return "email_code"
+        return STAGE_EMAIL_CODE
     if row["first_name"] is None:
-        return "personal_data"
-    return "phone" if row["phone"] is None else "done"
+        return STAGE_PERSONAL_DATA
+    return STAGE_PHONE if row["phone"] is None else STAGE_DONE
 
 
 def _set(writer: Writer, account_id: UUID, **values: Any) -> None:

@@ -13,8 +13,8 @@ from lkk_core.accounts._common import (
     refuse_wrong_code,
     typed_code_hash,
 )
-from lkk_core.accounts.login import ClientDevice, open_session
-from lkk_core.accounts.account import CONFIRM_EMAIL, Account
+from lkk_core.accounts.login import ClientDevice, describe_client, open_session
+from lkk_core.accounts.account import CONFIRM_EMAIL, STAGE_EMAIL_CODE, Account
 from lkk_core.accounts.identifier_index import EMAIL
 from lkk_core.accounts.commands import EnterCode, Register, SavePersonalData, SavePhone
 from lkk_core.kernel.errors import PreconditionFailed
@@ -30,12 +30,14 @@ class Registration:
     session_id: UUID
     token: str
     position: int
+    stage: str = STAGE_EMAIL_CODE  # the code comes next (ACC-03)
 
 
 def register(services: Services, cmd: Register, device: ClientDevice) -> Registration:
     """Open an account, claim its e-mail and send the code (ACC-01 … ACC-03)."""
     check_new_password(cmd.password, field="password")
     password_hash = services.passwords.hash(cmd.password)
+    client = describe_client(services, device)
 
     def attempt() -> Registration:
         now = services.clock.now()
@@ -45,7 +47,7 @@ def register(services: Services, cmd: Register, device: ClientDevice) -> Registr
         )
         index = claim(services, EMAIL, cmd.email, account.id)
         issue_code(services, account, CONFIRM_EMAIL, cmd.email)
-        session_id, token = open_session(services, account, device)
+        session_id, token = open_session(services, account, client)
         position = services.save(account, index)
         return Registration(account.id, session_id, token, position)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lkk_core.accounts.account import Account
+from lkk_core.accounts.account import Account, live_session
 from lkk_core.kernel.access import Standing
 from lkk_core.kernel.errors import Unauthenticated
 from lkk_core.kernel.services import Actor, Services
@@ -14,7 +14,7 @@ class AccountSessions:
     def check(self, services: Services, actor: Actor, standing: Standing) -> None:
         """Raise ``Unauthenticated`` unless the session is live; ``PreconditionFailed`` unless far enough."""
         account = services.peek(Account, actor.account_id)
-        if account is None or account.is_deleted or account.live_session(actor.session_id) is None:
+        if account is None or live_session(account, actor.session_id) is None:
             raise Unauthenticated
         if standing is Standing.CONFIRMED_EMAIL:
             account.require_confirmed_email()  # ACC-06

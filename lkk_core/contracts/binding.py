@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from lkk_core.accounts import Account, normalise_identifier
-from lkk_core.contracts.contract_binding import ALREADY_BOUND, ContractBinding, binding_id
+from lkk_core.contracts.contract_binding import ALREADY_BOUND, LINK_UNKNOWN, ContractBinding, binding_id
 from lkk_core.contracts.contract_roles import ContractRoles
 from lkk_core.contracts.commands import ConfirmBinding, RequestBinding
 from lkk_core.contracts import _common
@@ -60,18 +60,19 @@ def confirm_binding(services: Services, cmd: ConfirmBinding) -> tuple[str, int]:
     """Follow the e-mailed link: bind and become «Руководитель» (CON-04, CON-05, CON-08); no login needed."""
 
     def attempt() -> tuple[str, int]:
+        now = services.clock.now()
         binding = services.find(ContractBinding, cmd.binding_id)
         if binding is None:
-            raise NotFound("Ссылка недействительна", field="binding_id")  # NOTE: proposal
+            raise NotFound(LINK_UNKNOWN, field="binding_id")
         expected = token_hash(services.secret.link_token(binding.id, binding.nonce))
-        binding.confirm(token_hash(cmd.token), expected, now=services.clock.now())
+        binding.confirm(token_hash(cmd.token), expected, now=now)
         account = services.find(Account, binding.account_id)
         if account is None or account.is_deleted:
-            raise NotFound("Ссылка недействительна", field="binding_id")  # NOTE: proposal
+            raise NotFound(LINK_UNKNOWN, field="binding_id")
         roles = _common.roles(services, binding.contract_number)
         if roles is None:
-            roles = ContractRoles(contract_number=binding.contract_number, at=services.clock.now())
-        roles.take_as_binder(binding.account_id, now=services.clock.now())
+            roles = ContractRoles(contract_number=binding.contract_number, at=now)
+        roles.take_as_binder(binding.account_id, now=now)
         return binding.contract_number, services.save(binding, roles)
 
     return services.write(attempt)

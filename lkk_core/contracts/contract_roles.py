@@ -13,7 +13,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lkk_core.kernel.permissions import GRANTABLE_BY_ADMINISTRATOR, NOT_FOUND, Holding, Role
+from lkk_core.contracts.contract_binding import ALREADY_BOUND
+from lkk_core.kernel.permissions import FORBIDDEN_MESSAGE, GRANTABLE_BY_ADMINISTRATOR, NOT_FOUND, Holding, Role
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/contract-roles")
 
@@ -22,6 +23,9 @@ STAFF_ONLY = "Роль «Администратор» назначается с�
 OWN_ROLE = "Собственную роль изменить нельзя"  # NOTE: proposal (ROL-14)
 NO_ENERGY_OBJECTS = "Выберите хотя бы один энергообъект"  # NOTE: proposal (ROL-15)
 REQUEST_OPEN = "Запрос доступа уже направлен"  # NOTE: proposal (ROL-12)
+NOT_A_CONTRACT_USER = "Пользователь не добавлял этот договор"  # NOTE: proposal
+USER_NOT_FOUND = "Пользователь не найден"  # NOTE: proposal
+REQUEST_NOT_FOUND = "Запрос не найден"  # NOTE: proposal (ROL-12)
 
 # Where a role came from: the holder bound the contract (CON-08), its Administrator
 # granted it (ROL-09), or supplier staff did (ROL-08).
@@ -76,7 +80,7 @@ class ContractRoles(Aggregate):
     def take_as_binder(self, account_id: UUID, *, now: datetime) -> None:
         """A confirmed self-binding makes the account «Руководитель» on all energy objects (CON-08, ROL-07)."""
         if account_id in self.holdings:
-            raise Conflict("Договор уже добавлен в Личный кабинет", contract_number=self.contract_number)
+            raise Conflict(ALREADY_BOUND, contract_number=self.contract_number)
         self._role_granted(
             contract_number=self.contract_number, account_id=account_id, role=Role.MANAGER.value,
             energy_objects=None, source=BINDING, by_account=None, by_staff=None, invitation_nonce=None, at=now,
@@ -95,7 +99,7 @@ class ContractRoles(Aggregate):
     ) -> None:
         """The Administrator gives or changes another account's role (ROL-04, ROL-09, ROL-14, ROL-15)."""
         if self.administrator != administrator_id:
-            raise Forbidden("Недостаточно прав для выполнения операции", capability="grant_role")
+            raise Forbidden(FORBIDDEN_MESSAGE, capability="grant_role")
         if role not in GRANTABLE_BY_ADMINISTRATOR:
             raise Forbidden(STAFF_ONLY, field="role")
         if account_id == administrator_id:
@@ -119,7 +123,7 @@ class ContractRoles(Aggregate):
     def grant_administrator(self, account_id: UUID, *, staff_id: str, now: datetime) -> None:
         """Supplier staff make a holder of the contract its Administrator (ROL-05, ROL-08, ROL-13)."""
         if account_id not in self.holdings:
-            raise NotFound("Пользователь не добавлял этот договор", field="account_id")  # NOTE: proposal
+            raise NotFound(NOT_A_CONTRACT_USER, field="account_id")
         if self.administrator == account_id:
             return
         if self.administrator is not None:
@@ -132,11 +136,11 @@ class ContractRoles(Aggregate):
     def revoke(self, administrator_id: UUID, account_id: UUID, *, now: datetime) -> None:
         """The Administrator removes a role it may manage; the holder loses the contract (ROL-17)."""
         if self.administrator != administrator_id:
-            raise Forbidden("Недостаточно прав для выполнения операции", capability="revoke_role")
+            raise Forbidden(FORBIDDEN_MESSAGE, capability="revoke_role")
         if account_id == administrator_id:
             raise Forbidden(OWN_ROLE, field="account_id")
         if account_id not in self.holdings:
-            raise NotFound("Пользователь не найден", field="account_id")  # NOTE: proposal
+            raise NotFound(USER_NOT_FOUND, field="account_id")
         self._role_revoked(
             contract_number=self.contract_number, account_id=account_id, reason="revoked",
             by_account=administrator_id, by_staff=None, at=now,
@@ -145,7 +149,7 @@ class ContractRoles(Aggregate):
     def revoke_by_staff(self, account_id: UUID, *, staff_id: str, now: datetime) -> None:
         """Supplier staff remove any role, the Administrator's included (ROL-17 decision)."""
         if account_id not in self.holdings:
-            raise NotFound("Пользователь не найден", field="account_id")  # NOTE: proposal
+            raise NotFound(USER_NOT_FOUND, field="account_id")
         self._role_revoked(
             contract_number=self.contract_number, account_id=account_id, reason="revoked_by_staff",
             by_account=None, by_staff=staff_id, at=now,
@@ -176,7 +180,7 @@ class ContractRoles(Aggregate):
     def refuse_request(self, account_id: UUID, *, staff_id: str, now: datetime) -> None:
         """Supplier staff answer a request with a refusal (ROL-13)."""
         if account_id not in self.open_requests:
-            raise NotFound("Запрос не найден", field="account_id")  # NOTE: proposal
+            raise NotFound(REQUEST_NOT_FOUND, field="account_id")
         self._request_closed(
             contract_number=self.contract_number, account_id=account_id, outcome="refused", staff_id=staff_id, at=now
         )

@@ -107,20 +107,22 @@ def my_contracts(services: Services, actor: Actor) -> list[ContractListItem]:
     numbers = [row["contract_number"] for row in holdings]
     administrated = view.administrated(numbers)
     requested = {row["contract_number"] for row in view.open_requests(actor.account_id)}
-    result = []
-    for row in holdings:
-        number = row["contract_number"]
-        contract = services.require_billing().find_contract(number)
-        result.append(ContractListItem(
-            contract_number=number,
-            status="bound",
-            name=contract.name if contract else None,
-            customer=contract.customer.name if contract else None,
-            role=Role(row["role"]),
-            energy_objects=_objects(row["energy_objects"]),
-            may_request_administrator=number not in administrated and number not in requested,
-            administrator_requested=number in requested,
-        ))
+    result: list[ContractListItem] = []
+    if holdings:
+        billing = services.require_billing()  # once, not per contract; a list without contracts needs none
+        for row in holdings:
+            number = row["contract_number"]
+            contract = billing.find_contract(number)
+            result.append(ContractListItem(
+                contract_number=number,
+                status="bound",
+                name=contract.name if contract else None,
+                customer=contract.customer.name if contract else None,
+                role=Role(row["role"]),
+                energy_objects=_objects(row["energy_objects"]),
+                may_request_administrator=number not in administrated and number not in requested,
+                administrator_requested=number in requested,
+            ))
     result.extend(
         ContractListItem(
             contract_number=row["contract_number"],

@@ -9,7 +9,13 @@ from uuid import UUID, uuid4
 
 from lkk_core.accounts import EMAIL, LOGIN, Account, account_by_identifier, claim
 from lkk_core.contracts.contract_binding import ContractBinding
-from lkk_core.contracts.contract_roles import ContractRoles, roles_id
+from lkk_core.contracts.contract_roles import (
+    NOT_A_CONTRACT_USER,
+    REQUEST_NOT_FOUND,
+    USER_NOT_FOUND,
+    ContractRoles,
+    roles_id,
+)
 from lkk_core.contracts.commands import GrantAdministrator, GrantRole, RefuseAdministratorRequest
 from lkk_core.contracts import _common
 from lkk_core.contracts.release import drop_binding
@@ -103,7 +109,7 @@ def grant_administrator(
     def attempt() -> int:
         roles = _common.roles(services, number)
         if roles is None:
-            raise NotFound("Пользователь не добавлял этот договор", field="account_id")  # NOTE: proposal
+            raise NotFound(NOT_A_CONTRACT_USER, field="account_id")
         roles.grant_administrator(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
         return services.save(roles)
 
@@ -116,7 +122,7 @@ def revoke_role_by_staff(services: Services, staff: StaffActor, number: Contract
     def attempt() -> int:
         roles = _common.roles(services, number)
         if roles is None:
-            raise NotFound("Пользователь не найден", field="account_id")  # NOTE: proposal
+            raise NotFound(USER_NOT_FOUND, field="account_id")
         now = services.clock.now()
         roles.revoke_by_staff(account_id, staff_id=staff.staff_id, now=now)
         return services.save(roles, *_unbound(services, number, account_id, now))
@@ -132,7 +138,7 @@ def refuse_administrator_request(
     def attempt() -> int:
         roles = _common.roles(services, number)
         if roles is None:
-            raise NotFound("Запрос не найден", field="account_id")  # NOTE: proposal
+            raise NotFound(REQUEST_NOT_FOUND, field="account_id")
         roles.refuse_request(cmd.account_id, staff_id=staff.staff_id, now=services.clock.now())
         return services.save(roles)
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from eventsourcing.utils import get_topic
-
 from lkk_core.kernel.app import LkkApplication
 from lkk_core.kernel.follower import LogFollower
 from lkk_core.kernel.ports import Billing
@@ -36,7 +34,7 @@ class Delivery(Protocol):
         """Hand one recorded event to billing; raising leaves it pending."""
 
 
-class BillingFeed(LogFollower):
+class BillingFeed(LogFollower[Delivery]):
     """Delivers what the contexts record for billing to the ``Billing`` port, each once at least, in order."""
 
     name = "billing_feed"
@@ -45,10 +43,8 @@ class BillingFeed(LogFollower):
         self, app: LkkApplication, billing: Billing, deliveries: Sequence[Delivery],
         env: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(app, env)
+        super().__init__(app, deliveries, env)
         self.billing = billing
-        self._deliveries = {cls: delivery for delivery in deliveries for cls in delivery.events}
-        self.topics = tuple(get_topic(cls) for cls in self._deliveries)  # type: ignore[misc]
 
     @classmethod
     def for_services(cls, services: Services) -> BillingFeed:
@@ -62,4 +58,4 @@ class BillingFeed(LogFollower):
 
     def deliver(self, event: Any) -> None:
         """Send one event to billing by the delivery its context registered."""
-        self._deliveries[type(event)].deliver(event, self.app, self.billing)
+        self._handlers[type(event)].deliver(event, self.app, self.billing)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.utils import get_topic
 
 from lkk_core.kernel.app import LkkApplication
 from lkk_core.kernel.views import view_env
@@ -25,14 +26,27 @@ from lkk_core.kernel.views import view_env
 log = logging.getLogger(__name__)
 
 
-class LogFollower(ABC):
-    """Base of the followers: ``name`` (its tracking store), ``topics``, and ``carry_out``."""
+class Handler(Protocol):
+    """What a context plugs into a follower (a letter writer, a billing delivery): the event classes it takes."""
+
+    events: tuple[type, ...]
+
+
+H = TypeVar("H", bound=Handler)
+
+
+class LogFollower(ABC, Generic[H]):
+    """Base of the followers: ``name`` (its tracking store), the contexts' handlers, and ``carry_out``.
+
+    ``topics`` (what the follower reads of the log) are exactly the handlers' event classes.
+    """
 
     name: ClassVar[str]
-    topics: ClassVar[tuple[str, ...]]
 
-    def __init__(self, app: LkkApplication, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, app: LkkApplication, handlers: Sequence[H], env: Mapping[str, str] | None = None) -> None:
         self.app = app
+        self._handlers: dict[type, H] = {cls: handler for handler in handlers for cls in handler.events}
+        self.topics: tuple[str, ...] = tuple(get_topic(cls) for cls in self._handlers)
         environment = view_env(app, self.name, {**app.env, **(env or {})})
         self.tracking: Any = InfrastructureFactory.construct(environment).tracking_recorder()
         self._lock = threading.Lock()
@@ -41,6 +55,10 @@ class LogFollower(ABC):
     @abstractmethod
     def carry_out(self, event: Any) -> bool:
         """Carry out what one event asks for; return whether anything was done. Raising leaves it pending."""
+
+    def handler(self, event: Any) -> H | None:
+        """Return the handler a context registered for the event's class (the topics select only those)."""
+        return self._handlers.get(type(event))
 
     def position(self) -> int:
         """Return the position of the last event carried out."""

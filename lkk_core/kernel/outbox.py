@@ -16,8 +16,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from eventsourcing.utils import get_topic
-
 from lkk_core.kernel.app import LkkApplication
 from lkk_core.kernel.follower import LogFollower
 from lkk_core.kernel.ports import Billing, MailRejected, Mailer, OutgoingMail
@@ -39,7 +37,7 @@ class LetterWriter(Protocol):
         """Write the letter the event asks for; None when there is nobody to send it to any more."""
 
 
-class Outbox(LogFollower):
+class Outbox(LogFollower[LetterWriter]):
     """Delivers the log's recorded e-mails through a ``Mailer``, each once, in order."""
 
     name = "outbox"
@@ -55,11 +53,9 @@ class Outbox(LogFollower):
         billing: Billing | None = None,
         portal_url: str = DEFAULT_PORTAL_URL,
     ) -> None:
-        super().__init__(app, env)
+        super().__init__(app, writers, env)
         self.mailer, self.secret = mailer, secret
         self.billing, self.portal_url = billing, portal_url
-        self._writers = {cls: writer for writer in writers for cls in writer.events}
-        self.topics = tuple(get_topic(cls) for cls in self._writers)  # type: ignore[misc]
 
     @classmethod
     def for_services(cls, services: Services, mailer: Mailer) -> Outbox:
@@ -83,5 +79,5 @@ class Outbox(LogFollower):
 
     def letter(self, event: Any) -> OutgoingMail | None:
         """Write the letter an event asks for, by the writer its context registered."""
-        writer = self._writers.get(type(event))  # topics select exactly these classes
+        writer = self.handler(event)
         return None if writer is None else writer.letter(event, self)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
 from uuid import UUID
 
 import falcon
@@ -16,10 +14,6 @@ from lkk_core.accounts import ProfileView, SessionsView
 from lkk_core.kernel.errors import NotFound
 
 
-def _opened(result: accounts.LoginResult) -> dict[str, Any]:
-    return schemas.SessionOpened.model_validate(result).model_dump(mode="json")
-
-
 class Registrations(Resource):
     """«Регистрация»."""
 
@@ -29,8 +23,7 @@ class Registrations(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.Register) -> None:
         reg = accounts.register(self.services, body, device(req))
-        media = schemas.SessionOpened.model_validate({**asdict(reg), "stage": "email_code"}).model_dump(mode="json")
-        self.written(resp, reg.position, 201, media)
+        self.written(resp, reg.position, 201, schemas.SessionOpened, reg)
 
 
 class Sessions(Resource):
@@ -44,9 +37,9 @@ class Sessions(Resource):
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.LogIn) -> None:
         result = accounts.log_in(self.services, body, device(req, body.device_id))
         if result.token is None:
-            self.written(resp, result.position, 202, schemas.LoginHeld.model_validate(result).model_dump(mode="json"))
+            self.written(resp, result.position, 202, schemas.LoginHeld, result)
             return
-        self.written(resp, result.position, 201, _opened(result))
+        self.written(resp, result.position, 201, schemas.SessionOpened, result)
 
 
 class LoginConfirmation(Resource):
@@ -58,7 +51,7 @@ class LoginConfirmation(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ConfirmLogin) -> None:
         result = accounts.confirm_login(self.services, body)
-        self.written(resp, result.position, 201, _opened(result))
+        self.written(resp, result.position, 201, schemas.SessionOpened, result)
 
 
 class LoginCode(Resource):
@@ -231,8 +224,7 @@ class StaffLegacyAccounts(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ImportLegacyAccount) -> None:
         imported = accounts.import_legacy_account(self.services, req.context.staff, body)
-        media = schemas.AccountCreated.model_validate(imported).model_dump(mode="json")
-        self.written(resp, imported.position, 201, media)
+        self.written(resp, imported.position, 201, schemas.AccountCreated, imported)
 
 
 class StaffAccountEmail(Resource):

@@ -43,15 +43,19 @@ class Resource:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def written(self, resp: falcon.Response, position: int, status: int = 200, media: Any = None) -> None:
-        """Answer a command once the views show its write (bounded wait), with the position."""
+    def written(self, resp: falcon.Response, position: int, status: int = 200,
+                model: type[BaseModel] | None = None, result: Any = None) -> None:
+        """Answer a command once the views show its write (bounded wait), with the position.
+
+        Without a model the body is ``Written``'s; with one, ``result`` read by it (``answer``).
+        """
         self.services.views.wait_for(position)
         resp.status = status
         resp.set_header(POSITION_HEADER, str(position))
-        if media is None:
+        if model is None:
             resp.data = b'{"position":%d}' % position  # what ``Written`` renders, without a model per write
         else:
-            resp.media = media
+            answer(resp, model, result)
 
     def read_after(self, req: falcon.Request) -> None:
         """Before a query, wait for the position the client saw written (``X-Lkk-Position``)."""

@@ -9,7 +9,7 @@ import falcon
 from pydantic import BaseModel
 
 from adapters.http.middleware import parse
-from adapters.http.resources.base import Operation, Resource
+from adapters.http.resources.base import Operation, Resource, answer
 from adapters.http.schemas import contracts as schemas
 from adapters.http.schemas.common import Written
 from lkk_core import contracts
@@ -26,7 +26,7 @@ class ContractList(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         rows = contracts.my_contracts(self.services, req.context.actor)
-        resp.media = schemas.ContractList.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.ContractList, {"items": rows})
 
 
 class Bindings(Resource):
@@ -38,8 +38,7 @@ class Bindings(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: contracts.RequestBinding) -> None:
         result = contracts.request_binding(self.services, req.context.actor, body)
-        self.written(resp, result.position, 202,
-                     schemas.BindingRequestedOut.model_validate(result).model_dump(mode="json"))
+        self.written(resp, result.position, 202, schemas.BindingRequestedOut, result)
 
 
 class PendingBinding(Resource):
@@ -73,7 +72,7 @@ class BindingConfirmation(Resource):
 
     def _confirm(self, resp: falcon.Response, body: contracts.ConfirmBinding) -> None:
         number, position = contracts.confirm_binding(self.services, body)
-        self.written(resp, position, 200, {"contract_number": number, "position": position})
+        self.written(resp, position, 200, schemas.BindingConfirmed, {"contract_number": number, "position": position})
 
 
 class ContractItem(Resource):
@@ -89,7 +88,7 @@ class ContractItem(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         detail = contracts.contract_detail(self.services, req.context.actor, contract_number)
-        resp.media = schemas.ContractDetailOut.model_validate(detail).model_dump(mode="json")
+        answer(resp, schemas.ContractDetailOut, detail)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.written(resp, contracts.unbind_contract(self.services, req.context.actor, contract_number))
@@ -120,7 +119,7 @@ class ContractUsers(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         rows = contracts.contract_users(self.services, req.context.actor, contract_number)
-        resp.media = schemas.ContractUsers.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.ContractUsers, {"items": rows})
 
 
 class ContractRoles(Resource):
@@ -132,7 +131,7 @@ class ContractRoles(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: contracts.GrantRole) -> None:
         grant = contracts.grant_role(self.services, req.context.actor, contract_number, body)
-        self.written(resp, grant.position, 201, schemas.RoleGranted.model_validate(grant).model_dump(mode="json"))
+        self.written(resp, grant.position, 201, schemas.RoleGranted, grant)
 
 
 class ContractRole(Resource):
@@ -153,8 +152,7 @@ class AdministratorRequests(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         asked = contracts.request_administrator(self.services, req.context.actor, contract_number)
-        self.written(resp, asked.position, 201,
-                     schemas.AdministratorRequested.model_validate(asked).model_dump(mode="json"))
+        self.written(resp, asked.position, 201, schemas.AdministratorRequested, asked)
 
 
 # -- supplier staff ------------------------------------------------------------------------
@@ -194,7 +192,7 @@ class StaffContractUsers(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
         rows = contracts.staff_contract_users(self.services, req.context.staff, contract_number)
-        resp.media = schemas.ContractUsers.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.ContractUsers, {"items": rows})
 
 
 class StaffAdministratorRequests(Resource):
@@ -207,7 +205,7 @@ class StaffAdministratorRequests(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
         rows = contracts.open_administrator_requests(self.services, req.context.staff)
-        resp.media = schemas.AdministratorRequests.model_validate({"items": rows}).model_dump(mode="json")
+        answer(resp, schemas.AdministratorRequests, {"items": rows})
 
 
 class StaffRequestRefusal(Resource):

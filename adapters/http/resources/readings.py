@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from adapters.billing.readings_files import TEMPLATE_FILENAME, Limits, uploads
 from adapters.billing.readings_files.history_xlsx import readings_history_xlsx
 from adapters.http.middleware import parse, read_form
-from adapters.http.resources.base import Operation, Resource
+from adapters.http.resources.base import Operation, Resource, answer
 from adapters.http.schemas import readings as schemas
 from lkk_core import readings
 from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode
@@ -41,7 +41,7 @@ class Readings(Resource):
         names = readings.ReadingsFilter.model_fields
         query = {name: req.get_param(name) for name in names if req.get_param(name) is not None}
         page = readings.readings_page(self.services, req.context.actor, parse(readings.ReadingsFilter, query))  # type: ignore[arg-type]
-        resp.media = schemas.ReadingsPageOut.model_validate(page).model_dump(mode="json")
+        answer(resp, schemas.ReadingsPageOut, page)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: readings.SubmitReadings) -> None:
         _saved(self, resp, readings.submit_readings(self.services, req.context.actor, body))
@@ -177,7 +177,7 @@ class IntervalActs(Uploading):
         query = _query(req, IntervalActsQuery)
         page = readings.interval_acts(self.services, req.context.actor, query.contract_number, query.meter_number,
                                       query.period)
-        resp.media = schemas.IntervalActsOut.model_validate(page).model_dump(mode="json")
+        answer(resp, schemas.IntervalActsOut, page)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: readings.UploadIntervalProfile | None) -> None:
         if body is not None:  # the on-screen grid (RDG-16 decision)
@@ -190,7 +190,7 @@ class IntervalActs(Uploading):
                 energy_object=form.energy_object, meter_number=form.meter_number, period=form.period,
                 kind=form.kind, data=upload.data, filename=upload.filename, limits=self.limits,
             )
-        self.written(resp, act.position, 201, schemas.ActRecordedOut.model_validate(act).model_dump(mode="json"))
+        self.written(resp, act.position, 201, schemas.ActRecordedOut, act)
 
 
 class IntervalActFile(Resource):
@@ -218,7 +218,7 @@ class ReadingsHistory(Resource):
         self.read_after(req)
         page = readings.readings_history(self.services, req.context.actor,
                                          _query(req, readings.ReadingsHistoryFilter))
-        resp.media = schemas.ReadingsHistoryOut.model_validate(page).model_dump(mode="json")
+        answer(resp, schemas.ReadingsHistoryOut, page)
 
 
 class ReadingsHistoryExport(Resource):
@@ -237,4 +237,4 @@ class ReadingsHistoryExport(Resource):
 
 
 def _saved(resource: Resource, resp: falcon.Response, saved: readings.ReadingsSaved) -> None:
-    resource.written(resp, saved.position, 201, schemas.ReadingsSavedOut.model_validate(saved).model_dump(mode="json"))
+    resource.written(resp, saved.position, 201, schemas.ReadingsSavedOut, saved)
