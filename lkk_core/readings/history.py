@@ -16,11 +16,10 @@ from typing import Any
 
 from lkk_core.kernel.billing import Contract
 from lkk_core.readings.commands import ReadingsHistoryFilter
-from lkk_core.contracts import ContractsView
 from lkk_core.readings.history_view import ReadingsHistoryView
 from lkk_core.kernel.errors import ValidationFailed
-from lkk_core.kernel.permissions import Capability, Holding, Role, allows
-from lkk_core.readings._common import month_of
+from lkk_core.kernel.permissions import Capability, Holding
+from lkk_core.readings._common import held, month_of
 from lkk_core.kernel.services import Actor, Services
 
 DEFAULT_MONTHS = 12  # the default list: this month and the eleven before it
@@ -138,13 +137,7 @@ def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) 
     if filters.contract_number is not None:
         number = filters.contract_number  # valid: the filter's type checked it (CON-02)
         return [(number, services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number).holding)]
-    holdings = []
-    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
-        objects = row["energy_objects"]
-        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
-        if allows(holding, Capability.VIEW_READINGS_HISTORY):
-            holdings.append((row["contract_number"], holding))
-    return holdings
+    return held(services, actor, Capability.VIEW_READINGS_HISTORY)  # by contract number
 
 
 def _contains(text: str | None, part: str | None) -> bool:

@@ -23,11 +23,10 @@ from lkk_core.kernel.billing import (
     ScaleReading,
 )
 from lkk_core.readings.commands import AWAITING, ReadingsFilter
-from lkk_core.contracts import ContractsView
 from lkk_core.readings.interval_acts_view import IntervalActsView
 from lkk_core.readings.readings_view import ReadingsView
-from lkk_core.kernel.permissions import Capability, Holding, Role, allows
-from lkk_core.readings._common import Place, ScaleKey, consumption, facts, month_of, plain
+from lkk_core.kernel.permissions import Capability, Holding
+from lkk_core.readings._common import Place, ScaleKey, consumption, facts, held, month_of, plain
 from lkk_core.kernel.services import Actor, Services
 
 
@@ -141,12 +140,7 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
     now = services.clock.now()
     period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
     choices, blocks = [], []
-    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
-        objects = row["energy_objects"]
-        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
-        if not allows(holding, Capability.SUBMIT_READINGS):
-            continue
-        number = row["contract_number"]
+    for number, holding in held(services, actor, Capability.SUBMIT_READINGS):  # by contract number
         contract = services.require_billing().find_contract(number)
         if contract is None:
             continue
