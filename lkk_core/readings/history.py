@@ -88,12 +88,8 @@ def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryF
     """
     services.check_session(actor)
     period_from, period_to = months(services, filters)
-    holdings = _holdings(services, actor, filters)
-    found: list[tuple[Contract, Holding]] = []
-    for number, holding in holdings:
-        contract = services.require_billing().find_contract(number)
-        if contract is not None and _contains(contract.name, filters.contract_name):
-            found.append((contract, holding))
+    found = [(contract, holding) for contract, holding in _contracts(services, actor, filters)
+             if _contains(contract.name, filters.contract_name)]
     rows = services.views.of(ReadingsHistoryView).accepted([c.number for c, _ in found], period_from, period_to)
     by_contract: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -132,12 +128,18 @@ def _shift(month: date, by: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[str, Holding]]:
-    """Return (contract number, holding) of the contracts to look at, by number."""
+def _contracts(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[Contract, Holding]]:
+    """Return (contract, holding) of the contracts to look at, by number; billing's unknown ones left out."""
     if filters.contract_number is not None:
         number = filters.contract_number  # valid: the filter's type checked it (CON-02)
-        return [(number, services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number).holding)]
-    return held(services, actor, Capability.VIEW_READINGS_HISTORY)  # by contract number
+        access = services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number)  # loads the contract
+        return [(access.contract, access.holding)]
+    found = []
+    for number, holding in held(services, actor, Capability.VIEW_READINGS_HISTORY):  # by contract number
+        contract = services.require_billing().find_contract(number)
+        if contract is not None:
+            found.append((contract, holding))
+    return found
 
 
 def _contains(text: str | None, part: str | None) -> bool:
