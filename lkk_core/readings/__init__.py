@@ -41,6 +41,7 @@ from lkk_core.readings.interval import (
 from lkk_core.readings.interval_act import IntervalAct
 from lkk_core.readings.interval_acts_view import IntervalActsProjection, IntervalActsView
 from lkk_core.readings.page import (
+    contract_block,
     ContractBlock,
     ContractChoice,
     EnergyObjectRow,
@@ -101,6 +102,7 @@ __all__ = [
     "UploadedProfiles",
     "WindowShown",
     "accept_period",
+    "contract_block",
     "interval_act",
     "interval_acts",
     "interval_target",

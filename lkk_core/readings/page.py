@@ -25,6 +25,7 @@ from lkk_core.kernel.billing import (
 from lkk_core.readings.commands import AWAITING, ReadingsFilter
 from lkk_core.readings.interval_acts_view import IntervalActsView
 from lkk_core.readings.readings_view import ReadingsView
+from lkk_core.kernel.access import Access
 from lkk_core.kernel.permissions import Capability, Holding
 from lkk_core.readings._common import Place, ScaleKey, consumption, facts, held, month_of, plain
 from lkk_core.kernel.services import Actor, Services
@@ -148,6 +149,17 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
         if filters.contract_number is None or filters.contract_number == number:
             blocks.append(_contract_block(services, contract, holding, filters, period, now))
     return ReadingsPage(period=period, contracts=tuple(choices), items=tuple(blocks))
+
+
+def contract_block(services: Services, access: Access, filters: ReadingsFilter) -> ContractBlock:
+    """Return one contract's block of the page for an access the caller already passed (RDG-01, RDG-03, ROL-15).
+
+    As ``readings_page`` builds it for ``access.contract``, cut to ``access.holding``'s
+    energy objects; no second check, no other contract read (the integral template's rows).
+    """
+    now = services.clock.now()
+    period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
+    return _contract_block(services, access.contract, access.holding, filters, period, now)
 
 
 def _contract_block(services: Services, contract: Contract, holding: Holding, filters: ReadingsFilter,

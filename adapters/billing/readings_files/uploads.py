@@ -98,19 +98,19 @@ def integral_template_for(services: Services, actor: Actor, contract_number: Con
         NotFound, Forbidden: As a submission for the contract would (RDG-19; an Accountant is forbidden).
     """
     number = contract_number
-    services.authorize(actor, Capability.SUBMIT_READINGS, number)
-    page = readings.readings_page(services, actor, ReadingsFilter(contract_number=number, status=AWAITING,
-                                                                  period=period))
+    access = services.authorize(actor, Capability.SUBMIT_READINGS, number)
+    period = period.replace(day=1)
+    block = readings.contract_block(services, access, ReadingsFilter(contract_number=number, status=AWAITING,
+                                                                     period=period))
     rows = [
         IntegralRow(eo_code=eo.code, eo_name=eo.name, eo_status=eo.status, meter_number=meter.number,
                     complex_name=point.name, quantity=scale.quantity, zone=scale.zone, previous=scale.previous)
-        for block in page.items if block.contract_number == number
         for eo in block.energy_objects
         for point in eo.metering_points
         for meter in point.meters if meter.may_submit
         for scale in meter.scales
     ]
-    return integral_template(rows, contract_number=number, period=page.period,
+    return integral_template(rows, contract_number=number, period=period,
                              generated_at=services.clock.now())
 
 
