@@ -11,10 +11,9 @@ from eventsourcing.domain import Aggregate, event
 
 from lkk_core.kernel.billing import AcceptedReading, ReadingWindow, ScaleReading
 from lkk_core.kernel.copying import SharesRecordedEntries
-from lkk_core.kernel.errors import WindowClosed
 from lkk_core.readings._common import Place
 from lkk_core.readings.commands import ReadingInput
-from lkk_core.readings.rules import Judged, PlaceKey, judge_submission
+from lkk_core.readings.rules import Judged, PlaceKey, check_window, judge_submission
 from lkk_core.readings.values import (
     AcceptedValue,
     ScaleKey,
@@ -27,8 +26,6 @@ from lkk_core.readings.values import (
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/reading-submission")
 
-# NOTE: proposal, DOMAIN.md §13.14 (RDG-04).
-WINDOW_CLOSED = "Период передачи показаний завершён"
 PORTAL_SOURCE = "передано через ЛКК"  # §13.7, Fig. 23 (HIS-07)
 
 
@@ -76,10 +73,7 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
 
     def check_open(self, window: ReadingWindow | None, *, now: datetime) -> None:
         """Refuse with ``WindowClosed`` outside billing's window or once billing closed the period (RDG-04)."""
-        if self.is_closed or window is None or not window.is_open(now):
-            raise WindowClosed(WINDOW_CLOSED, contract_number=self.contract_number, period=self.period.isoformat(),
-                               **({"opens_at": window.opens_at.isoformat(),
-                                   "closes_at": window.closes_at.isoformat()} if window else {}))
+        check_window(window, closed=self.is_closed, contract_number=self.contract_number, period=self.period, now=now)
 
     # -- commands -----------------------------------------------------------------
 
