@@ -57,6 +57,7 @@ from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
 from lkk_core.readings.rules import ALL_SCALES, UNKNOWN_SCALE
 from lkk_core.readings.submission import accept_period, ReadingsSaved, submit_readings
+from lkk_core.readings.values import PlaceKey
 
 __all__ = [
     "ACT_NOT_FOUND",
@@ -83,6 +84,7 @@ __all__ = [
     "MeterRow",
     "MeteringPointRow",
     "Place",
+    "PlaceKey",
     "ReadingInput",
     "ReadingSubmission",
     "ReadingsFilter",

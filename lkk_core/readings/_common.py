@@ -12,8 +12,7 @@ from lkk_core.contracts import ContractsView
 from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
 from lkk_core.kernel.permissions import Capability, Holding, Role, allows
 from lkk_core.kernel.services import Actor, Services
-
-ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
+from lkk_core.readings.values import PlaceKey, ScaleKey
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class Place:
     scale: Scale
 
 
-def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
+def places(contract: Contract) -> dict[PlaceKey, Place]:
     """Return every scale of the contract by (EO code, meter number, zone, quantity)."""
     return {
         (eo.code, meter.number, scale.zone, str(scale.quantity)): Place(eo, point, meter, scale)
@@ -37,8 +36,7 @@ def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
     }
 
 
-def scales_left_out(known: dict[tuple[str, str, str, str], Place],
-                    filled: Iterable[tuple[str, str, str, str]]) -> list[tuple[tuple[str, str, str, str], Place]]:
+def scales_left_out(known: dict[PlaceKey, Place], filled: Iterable[PlaceKey]) -> list[tuple[PlaceKey, Place]]:
     """Return the scales of the meters that have a value, whose own value is missing (RDG-06).
 
     Keys are (EO code, meter number, zone, quantity); ``filled`` are the scales given a value.

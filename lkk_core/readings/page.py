@@ -27,8 +27,9 @@ from lkk_core.readings.interval_acts_view import IntervalActsView
 from lkk_core.readings.readings_view import ReadingsView
 from lkk_core.kernel.access import Access
 from lkk_core.kernel.permissions import Capability, Holding
-from lkk_core.readings._common import Place, ScaleKey, consumption, facts, held, month_of, plain
+from lkk_core.readings._common import Place, consumption, facts, held, month_of, plain
 from lkk_core.kernel.services import Actor, Services
+from lkk_core.readings.values import ScaleKey
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from lkk_core.kernel.billing import AcceptedReading, ReadingWindow, ScaleReading
 from lkk_core.kernel.copying import SharesRecordedEntries
 from lkk_core.readings._common import Place
 from lkk_core.readings.commands import ReadingInput
-from lkk_core.readings.rules import Judged, PlaceKey, check_window, judge_submission
+from lkk_core.readings.rules import Judged, check_window, judge_submission
 from lkk_core.readings.values import (
     AcceptedValue,
+    PlaceKey,
     ScaleKey,
     SubmittedValue,
     accepted_from_stored,

@@ -19,7 +19,7 @@ from lkk_core.kernel.billing import AWAITING_READINGS, EnergyObject, Meter, Read
 from lkk_core.kernel.errors import Conflict, ValidationFailed, WindowClosed
 from lkk_core.readings._common import Place, consumption, scales_left_out
 from lkk_core.readings.commands import HOURS_IN_DAY, NotANumber, ReadingInput
-from lkk_core.readings.values import Grid, ScaleKey, SubmittedValue
+from lkk_core.readings.values import Grid, PlaceKey, ScaleKey, SubmittedValue
 
 FILL_IN = "Заполните поле"  # §13.5 (RDG-07, RDG-08)
 ALL_SCALES = "Передайте показания по всем тарифным зонам и видам энергии прибора учёта {meter}"  # NOTE: proposal, §13.14 (RDG-06)
@@ -37,9 +37,6 @@ WRONG_HOURS = "В сутках 24 часовых интервала: «00-01» �
 WRONG_DAYS = "Нужно по одному значению за каждый день месяца: {days}"
 # NOTE: proposal, DOMAIN.md §13.14 (RDG-04): integral readings and interval profiles alike.
 WINDOW_CLOSED = "Период передачи показаний завершён"
-
-PlaceKey = tuple[str, str, str, str]  # (EO code, meter number, zone, quantity)
-
 
 @dataclass(frozen=True)
 class Judged:
