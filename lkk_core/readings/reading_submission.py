@@ -15,7 +15,6 @@ from lkk_core.readings._common import Place
 from lkk_core.readings.commands import ReadingInput
 from lkk_core.readings.rules import Judged, check_window, judge_submission
 from lkk_core.readings.values import (
-    AcceptedValue,
     PlaceKey,
     ScaleKey,
     SubmittedValue,
@@ -64,7 +63,7 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
         self.submitted_by: UUID | None = None
         self.submitted_at: datetime | None = None
         self.accepted_at: datetime | None = None
-        self.accepted: tuple[AcceptedValue, ...] = ()  # the readings of the latest acceptance (HIS-07)
+        self.accepted: tuple[AcceptedReading, ...] = ()  # the readings of the latest acceptance (HIS-07)
         self.closed_at: datetime | None = None
 
     @property
@@ -111,17 +110,16 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
         label as received. A later acceptance of the period replaces the earlier one's.
         """
         accepted = {
-            key: AcceptedValue(r.energy_object, r.meter_number, r.zone, r.quantity, r.value, r.consumption,
-                               PORTAL_SOURCE)
+            key: AcceptedReading(r.energy_object, r.meter_number, r.zone, r.quantity, r.value, r.consumption,
+                                 PORTAL_SOURCE)
             for key, r in self.values.items()
         }
-        for fact in from_billing:
-            accepted[fact.key] = AcceptedValue(fact.energy_object, fact.meter_number, fact.zone, fact.quantity,
-                                               fact.value, fact.consumption, fact.source)
+        for fact in from_billing:  # frozen: billing's fact itself is recorded
+            accepted[fact.key] = fact
         self._accepted(at=now, readings=tuple(accepted[key] for key in sorted(accepted)))
 
     @event("Accepted", topic="lkk:ReadingSubmission.ReadingsAccepted")
-    def _accepted(self, at: datetime, readings: tuple[AcceptedValue, ...]) -> None:
+    def _accepted(self, at: datetime, readings: tuple[AcceptedReading, ...]) -> None:
         """Billing accepted the readings of the period for settlement (§7, HIS-07)."""
         self.accepted_at = at
         self.accepted = tuple(readings)
