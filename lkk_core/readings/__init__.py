@@ -41,6 +41,7 @@ from lkk_core.readings.interval import (
 from lkk_core.readings.interval_act import IntervalAct
 from lkk_core.readings.interval_acts_view import IntervalActsProjection, IntervalActsView
 from lkk_core.readings.page import (
+    contract_block,
     ContractBlock,
     ContractChoice,
     EnergyObjectRow,
@@ -56,6 +57,7 @@ from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.readings.readings_view import ReadingsProjection, ReadingsView
 from lkk_core.readings.rules import ALL_SCALES, UNKNOWN_SCALE
 from lkk_core.readings.submission import accept_period, ReadingsSaved, submit_readings
+from lkk_core.readings.values import PlaceKey
 
 __all__ = [
     "ACT_NOT_FOUND",
@@ -82,6 +84,7 @@ __all__ = [
     "MeterRow",
     "MeteringPointRow",
     "Place",
+    "PlaceKey",
     "ReadingInput",
     "ReadingSubmission",
     "ReadingsFilter",
@@ -101,6 +104,7 @@ __all__ = [
     "UploadedProfiles",
     "WindowShown",
     "accept_period",
+    "contract_block",
     "interval_act",
     "interval_acts",
     "interval_target",

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from lkk_core.contracts import ContractsView
 from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Scale, ScaleReading
-from lkk_core.kernel.services import Services
-
-ScaleKey = tuple[str, str, str]  # (meter number, zone, quantity)
+from lkk_core.kernel.permissions import Capability, Holding, Role, allows
+from lkk_core.kernel.services import Actor, Services
+from lkk_core.readings.values import PlaceKey, ScaleKey
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Place:
     scale: Scale
 
 
-def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
+def places(contract: Contract) -> dict[PlaceKey, Place]:
     """Return every scale of the contract by (EO code, meter number, zone, quantity)."""
     return {
         (eo.code, meter.number, scale.zone, str(scale.quantity)): Place(eo, point, meter, scale)
@@ -35,8 +36,7 @@ def places(contract: Contract) -> dict[tuple[str, str, str, str], Place]:
     }
 
 
-def scales_left_out(known: dict[tuple[str, str, str, str], Place],
-                    filled: Iterable[tuple[str, str, str, str]]) -> list[tuple[tuple[str, str, str, str], Place]]:
+def scales_left_out(known: dict[PlaceKey, Place], filled: Iterable[PlaceKey]) -> list[tuple[PlaceKey, Place]]:
     """Return the scales of the meters that have a value, whose own value is missing (RDG-06).
 
     Keys are (EO code, meter number, zone, quantity); ``filled`` are the scales given a value.
@@ -44,6 +44,17 @@ def scales_left_out(known: dict[tuple[str, str, str, str], Place],
     filled = set(filled)
     meters = {(key[0], key[1]) for key in filled if key in known}
     return [(key, place) for key, place in known.items() if (key[0], key[1]) in meters and key not in filled]
+
+
+def held(services: Services, actor: Actor, capability: Capability) -> list[tuple[str, Holding]]:
+    """Return (contract number, holding) of the actor's contracts where the role has ``capability``, by number."""
+    held = []
+    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
+        objects = row["energy_objects"]
+        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
+        if allows(holding, capability):
+            held.append((row["contract_number"], holding))
+    return held
 
 
 def facts(services: Services, number: str, period: date) -> dict[ScaleKey, ScaleReading]:

@@ -16,11 +16,10 @@ from typing import Any
 
 from lkk_core.kernel.billing import Contract
 from lkk_core.readings.commands import ReadingsHistoryFilter
-from lkk_core.contracts import ContractsView
 from lkk_core.readings.history_view import ReadingsHistoryView
 from lkk_core.kernel.errors import ValidationFailed
-from lkk_core.kernel.permissions import Capability, Holding, Role, allows
-from lkk_core.readings._common import month_of
+from lkk_core.kernel.permissions import Capability, Holding
+from lkk_core.readings._common import held, month_of
 from lkk_core.kernel.services import Actor, Services
 
 DEFAULT_MONTHS = 12  # the default list: this month and the eleven before it
@@ -89,12 +88,8 @@ def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryF
     """
     services.check_session(actor)
     period_from, period_to = months(services, filters)
-    holdings = _holdings(services, actor, filters)
-    found: list[tuple[Contract, Holding]] = []
-    for number, holding in holdings:
-        contract = services.require_billing().find_contract(number)
-        if contract is not None and _contains(contract.name, filters.contract_name):
-            found.append((contract, holding))
+    found = [(contract, holding) for contract, holding in _contracts(services, actor, filters)
+             if _contains(contract.name, filters.contract_name)]
     rows = services.views.of(ReadingsHistoryView).accepted([c.number for c, _ in found], period_from, period_to)
     by_contract: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -133,18 +128,18 @@ def _shift(month: date, by: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _holdings(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[str, Holding]]:
-    """Return (contract number, holding) of the contracts to look at, by number."""
+def _contracts(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> list[tuple[Contract, Holding]]:
+    """Return (contract, holding) of the contracts to look at, by number; billing's unknown ones left out."""
     if filters.contract_number is not None:
         number = filters.contract_number  # valid: the filter's type checked it (CON-02)
-        return [(number, services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number).holding)]
-    holdings = []
-    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
-        objects = row["energy_objects"]
-        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
-        if allows(holding, Capability.VIEW_READINGS_HISTORY):
-            holdings.append((row["contract_number"], holding))
-    return holdings
+        access = services.authorize(actor, Capability.VIEW_READINGS_HISTORY, number)  # loads the contract
+        return [(access.contract, access.holding)]
+    found = []
+    for number, holding in held(services, actor, Capability.VIEW_READINGS_HISTORY):  # by contract number
+        contract = services.require_billing().find_contract(number)
+        if contract is not None:
+            found.append((contract, holding))
+    return found
 
 
 def _contains(text: str | None, part: str | None) -> bool:

@@ -13,7 +13,7 @@ from lkk_core.readings.interval_act import PENDING, IntervalAct, interval_act_id
 from lkk_core.readings.reading_submission import ReadingSubmission, submission_id
 from lkk_core.kernel.billing import Contract, EnergyObject, Meter, MeteringPoint, Quantity
 from lkk_core.readings.commands import UploadIntervalProfile
-from lkk_core.kernel.access import Standing
+from lkk_core.kernel.access import Access, Standing
 from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import NotFound, ValidationFailed
 from lkk_core.kernel.permissions import Capability, require
@@ -178,7 +178,7 @@ def interval_acts(
     if not located:
         raise ValidationFailed(UNKNOWN_METER, field="meter_number")
     eo = next((eo for eo in located if holding.covers(eo.code)), located[0])
-    target = _target(services, actor, number, eo.code, meter_number)
+    target = _locate(access, number, eo.code, meter_number)
     period = period.replace(day=1)
     found = services.peek(IntervalAct, interval_act_id(number, target.meter.number, period))
     acts = () if found is None else tuple(
@@ -221,8 +221,13 @@ def _target(  # noqa: PLR0913
     *, standing: Standing = Standing.SESSION,
 ) -> IntervalTarget:
     # ``number`` arrives valid (CON-02): a command model's or the HTTP layer's ``ContractNumber``.
-    code = energy_object.strip()
     access = services.authorize(actor, Capability.SUBMIT_READINGS, number, standing=standing)  # RDG-19
+    return _locate(access, number, energy_object, meter_number)
+
+
+def _locate(access: Access, number: ContractNumber, energy_object: str, meter_number: str) -> IntervalTarget:
+    """Find the meter on the contract ``access`` handed over, or refuse (RDG-13, RDG-14, ROL-15): no I/O."""
+    code = energy_object.strip()
     contract = access.contract
     if not contract.price_category.has_interval_readings:  # RDG-13
         raise ValidationFailed(NOT_INTERVAL_CATEGORY, field="contract_number",

@@ -11,14 +11,11 @@ from eventsourcing.domain import Aggregate, event
 
 from lkk_core.kernel.billing import EnergyObject, Meter, ReadingWindow
 from lkk_core.kernel.copying import SharesRecordedEntries
-from lkk_core.kernel.errors import WindowClosed
-from lkk_core.readings.rules import check_awaiting, judge_profile
+from lkk_core.readings.rules import check_awaiting, check_window, judge_profile
 from lkk_core.readings.values import Act, Grid, grid_from_stored, grid_to_stored
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/interval-act")
 
-# NOTE: proposal, DOMAIN.md §13.14 (RDG-04): the same words as for integral readings.
-WINDOW_CLOSED = "Период передачи показаний завершён"
 PENDING = "В ожидании"  # §5.3's text (Fig. 14 shows «Ожидание»), DOMAIN.md RDG-17
 
 
@@ -66,10 +63,7 @@ class IntervalAct(SharesRecordedEntries, Aggregate):
 
     def check_open(self, window: ReadingWindow | None, *, period_closed: bool, now: datetime) -> None:
         """Refuse with ``WindowClosed`` outside billing's window or once billing closed the month (RDG-04)."""
-        if period_closed or window is None or not window.is_open(now):
-            raise WindowClosed(WINDOW_CLOSED, contract_number=self.contract_number, period=self.period.isoformat(),
-                               **({"opens_at": window.opens_at.isoformat(),
-                                   "closes_at": window.closes_at.isoformat()} if window else {}))
+        check_window(window, closed=period_closed, contract_number=self.contract_number, period=self.period, now=now)
 
     # -- commands -----------------------------------------------------------------
 

@@ -23,12 +23,13 @@ from lkk_core.kernel.billing import (
     ScaleReading,
 )
 from lkk_core.readings.commands import AWAITING, ReadingsFilter
-from lkk_core.contracts import ContractsView
 from lkk_core.readings.interval_acts_view import IntervalActsView
 from lkk_core.readings.readings_view import ReadingsView
-from lkk_core.kernel.permissions import Capability, Holding, Role, allows
-from lkk_core.readings._common import Place, ScaleKey, consumption, facts, month_of, plain
+from lkk_core.kernel.access import Access
+from lkk_core.kernel.permissions import Capability, Holding
+from lkk_core.readings._common import Place, consumption, facts, held, month_of, plain
 from lkk_core.kernel.services import Actor, Services
+from lkk_core.readings.values import ScaleKey
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,7 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
     now = services.clock.now()
     period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
     choices, blocks = [], []
-    for row in services.views.of(ContractsView).holdings_of(actor.account_id):  # sorted by contract number
-        objects = row["energy_objects"]
-        holding = Holding(Role(row["role"]), None if objects is None else frozenset(objects))
-        if not allows(holding, Capability.SUBMIT_READINGS):
-            continue
-        number = row["contract_number"]
+    for number, holding in held(services, actor, Capability.SUBMIT_READINGS):  # by contract number
         contract = services.require_billing().find_contract(number)
         if contract is None:
             continue
@@ -154,6 +150,17 @@ def readings_page(services: Services, actor: Actor, filters: ReadingsFilter) -> 
         if filters.contract_number is None or filters.contract_number == number:
             blocks.append(_contract_block(services, contract, holding, filters, period, now))
     return ReadingsPage(period=period, contracts=tuple(choices), items=tuple(blocks))
+
+
+def contract_block(services: Services, access: Access, filters: ReadingsFilter) -> ContractBlock:
+    """Return one contract's block of the page for an access the caller already passed (RDG-01, RDG-03, ROL-15).
+
+    As ``readings_page`` builds it for ``access.contract``, cut to ``access.holding``'s
+    energy objects; no second check, no other contract read (the integral template's rows).
+    """
+    now = services.clock.now()
+    period = (filters.period or month_of(now, services.settings.timezone)).replace(day=1)
+    return _contract_block(services, access.contract, access.holding, filters, period, now)
 
 
 def _contract_block(services: Services, contract: Contract, holding: Holding, filters: ReadingsFilter,

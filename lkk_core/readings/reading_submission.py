@@ -11,12 +11,11 @@ from eventsourcing.domain import Aggregate, event
 
 from lkk_core.kernel.billing import AcceptedReading, ReadingWindow, ScaleReading
 from lkk_core.kernel.copying import SharesRecordedEntries
-from lkk_core.kernel.errors import WindowClosed
 from lkk_core.readings._common import Place
 from lkk_core.readings.commands import ReadingInput
-from lkk_core.readings.rules import Judged, PlaceKey, judge_submission
+from lkk_core.readings.rules import Judged, check_window, judge_submission
 from lkk_core.readings.values import (
-    AcceptedValue,
+    PlaceKey,
     ScaleKey,
     SubmittedValue,
     accepted_from_stored,
@@ -27,8 +26,6 @@ from lkk_core.readings.values import (
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://lkk.example/reading-submission")
 
-# NOTE: proposal, DOMAIN.md §13.14 (RDG-04).
-WINDOW_CLOSED = "Период передачи показаний завершён"
 PORTAL_SOURCE = "передано через ЛКК"  # §13.7, Fig. 23 (HIS-07)
 
 
@@ -66,7 +63,7 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
         self.submitted_by: UUID | None = None
         self.submitted_at: datetime | None = None
         self.accepted_at: datetime | None = None
-        self.accepted: tuple[AcceptedValue, ...] = ()  # the readings of the latest acceptance (HIS-07)
+        self.accepted: tuple[AcceptedReading, ...] = ()  # the readings of the latest acceptance (HIS-07)
         self.closed_at: datetime | None = None
 
     @property
@@ -76,10 +73,7 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
 
     def check_open(self, window: ReadingWindow | None, *, now: datetime) -> None:
         """Refuse with ``WindowClosed`` outside billing's window or once billing closed the period (RDG-04)."""
-        if self.is_closed or window is None or not window.is_open(now):
-            raise WindowClosed(WINDOW_CLOSED, contract_number=self.contract_number, period=self.period.isoformat(),
-                               **({"opens_at": window.opens_at.isoformat(),
-                                   "closes_at": window.closes_at.isoformat()} if window else {}))
+        check_window(window, closed=self.is_closed, contract_number=self.contract_number, period=self.period, now=now)
 
     # -- commands -----------------------------------------------------------------
 
@@ -116,17 +110,16 @@ class ReadingSubmission(SharesRecordedEntries, Aggregate):
         label as received. A later acceptance of the period replaces the earlier one's.
         """
         accepted = {
-            key: AcceptedValue(r.energy_object, r.meter_number, r.zone, r.quantity, r.value, r.consumption,
-                               PORTAL_SOURCE)
+            key: AcceptedReading(r.energy_object, r.meter_number, r.zone, r.quantity, r.value, r.consumption,
+                                 PORTAL_SOURCE)
             for key, r in self.values.items()
         }
-        for fact in from_billing:
-            accepted[fact.key] = AcceptedValue(fact.energy_object, fact.meter_number, fact.zone, fact.quantity,
-                                               fact.value, fact.consumption, fact.source)
+        for fact in from_billing:  # frozen: billing's fact itself is recorded
+            accepted[fact.key] = fact
         self._accepted(at=now, readings=tuple(accepted[key] for key in sorted(accepted)))
 
     @event("Accepted", topic="lkk:ReadingSubmission.ReadingsAccepted")
-    def _accepted(self, at: datetime, readings: tuple[AcceptedValue, ...]) -> None:
+    def _accepted(self, at: datetime, readings: tuple[AcceptedReading, ...]) -> None:
         """Billing accepted the readings of the period for settlement (§7, HIS-07)."""
         self.accepted_at = at
         self.accepted = tuple(readings)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from lkk_core.readings.reading_submission import ReadingSubmission
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer, stamp
+from lkk_core.readings.values import ScaleKey
 
 
 class ReadingsView(SqlView):
@@ -36,7 +37,7 @@ class ReadingsView(SqlView):
         rows = self.rows("SELECT * FROM {periods} WHERE submission_id = ?", [str(submission_id)])
         return rows[0] if rows else None
 
-    def submitted(self, submission_id: UUID) -> dict[tuple[str, str, str], dict[str, Any]]:
+    def submitted(self, submission_id: UUID) -> dict[ScaleKey, dict[str, Any]]:
         """Return the values shown in the inputs, by (meter number, zone, quantity); none once closed (RDG-09)."""
         rows = self.rows("SELECT * FROM {readings} WHERE submission_id = ?", [str(submission_id)])
         return {(row["meter_number"], row["zone"], row["quantity"]): row for row in rows}

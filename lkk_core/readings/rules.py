@@ -1,7 +1,7 @@
 """The rules of readings, pure: no I/O, the contract's places and billing's facts come as arguments.
 
 ``judge_submission`` holds RDG-02 … RDG-08 of an on-screen (or file) submission,
-``judge_profile`` RDG-15 … RDG-16 of an interval grid, ``check_awaiting`` RDG-03.
+``judge_profile`` RDG-15 … RDG-16 of an interval grid, ``check_awaiting`` RDG-03, ``check_window`` RDG-04.
 Each collects every problem before it refuses (RDG-12: all at once); the
 aggregates call them (``ReadingSubmission.submit``, ``IntervalAct.upload``).
 """
@@ -11,15 +11,15 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from lkk_core.kernel.billing import AWAITING_READINGS, EnergyObject, Meter, ScaleReading
-from lkk_core.kernel.errors import Conflict, ValidationFailed
+from lkk_core.kernel.billing import AWAITING_READINGS, EnergyObject, Meter, ReadingWindow, ScaleReading
+from lkk_core.kernel.errors import Conflict, ValidationFailed, WindowClosed
 from lkk_core.readings._common import Place, consumption, scales_left_out
 from lkk_core.readings.commands import HOURS_IN_DAY, NotANumber, ReadingInput
-from lkk_core.readings.values import Grid, ScaleKey, SubmittedValue
+from lkk_core.readings.values import Grid, PlaceKey, ScaleKey, SubmittedValue
 
 FILL_IN = "Заполните поле"  # §13.5 (RDG-07, RDG-08)
 ALL_SCALES = "Передайте показания по всем тарифным зонам и видам энергии прибора учёта {meter}"  # NOTE: proposal, §13.14 (RDG-06)
@@ -35,9 +35,8 @@ UNKNOWN_KIND = "Выберите вид показаний из списка"
 NEGATIVE = "Значение не может быть отрицательным"
 WRONG_HOURS = "В сутках 24 часовых интервала: «00-01» … «23-24»"
 WRONG_DAYS = "Нужно по одному значению за каждый день месяца: {days}"
-
-PlaceKey = tuple[str, str, str, str]  # (EO code, meter number, zone, quantity)
-
+# NOTE: proposal, DOMAIN.md §13.14 (RDG-04): integral readings and interval profiles alike.
+WINDOW_CLOSED = "Период передачи показаний завершён"
 
 @dataclass(frozen=True)
 class Judged:
@@ -58,6 +57,16 @@ def check_awaiting(meter: Meter, energy_object: EnergyObject) -> None:
     if status != AWAITING_READINGS:
         raise Conflict(NOT_AWAITING.format(status=status), energy_object=energy_object.code,
                        meter_number=meter.number, status=status)
+
+
+def check_window(
+    window: ReadingWindow | None, *, closed: bool, contract_number: str, period: date, now: datetime,
+) -> None:
+    """Refuse with ``WindowClosed`` outside billing's window or once billing closed the month (RDG-04)."""
+    if closed or window is None or not window.is_open(now):
+        raise WindowClosed(WINDOW_CLOSED, contract_number=contract_number, period=period.isoformat(),
+                           **({"opens_at": window.opens_at.isoformat(),
+                               "closes_at": window.closes_at.isoformat()} if window else {}))
 
 
 def judge_submission(

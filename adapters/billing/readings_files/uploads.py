@@ -44,7 +44,7 @@ from lkk_core.kernel.commands import ContractNumber
 from lkk_core.readings import AWAITING, MAX_READINGS, ReadingsFilter, SubmitReadings
 from lkk_core.kernel.errors import Conflict, ValidationFailed
 from lkk_core.kernel.permissions import Capability
-from lkk_core.readings import Place, places, scales_left_out
+from lkk_core.readings import Place, PlaceKey, places, scales_left_out
 from lkk_core.readings import ActRecorded
 from lkk_core.readings import ALL_SCALES, UNKNOWN_SCALE, ReadingsSaved
 from lkk_core.kernel.services import Actor, Services
@@ -62,9 +62,6 @@ LIMIT_VARIABLES = {
     "LKK_UPLOAD_MAX_CELLS": "max_cells",
     "LKK_UPLOAD_MAX_ZIP_ENTRIES": "max_zip_entries",
 }
-
-Key = tuple[str, str, str, str]  # (EO code, meter number, zone, quantity) as the contract's places name them
-
 
 def limits_from_env(env: Mapping[str, str]) -> Limits:
     """Return the upload limits of the variables in ``LIMIT_VARIABLES``; a bad value stops the start with its name.
@@ -98,19 +95,19 @@ def integral_template_for(services: Services, actor: Actor, contract_number: Con
         NotFound, Forbidden: As a submission for the contract would (RDG-19; an Accountant is forbidden).
     """
     number = contract_number
-    services.authorize(actor, Capability.SUBMIT_READINGS, number)
-    page = readings.readings_page(services, actor, ReadingsFilter(contract_number=number, status=AWAITING,
-                                                                  period=period))
+    access = services.authorize(actor, Capability.SUBMIT_READINGS, number)
+    period = period.replace(day=1)
+    block = readings.contract_block(services, access, ReadingsFilter(contract_number=number, status=AWAITING,
+                                                                     period=period))
     rows = [
         IntegralRow(eo_code=eo.code, eo_name=eo.name, eo_status=eo.status, meter_number=meter.number,
                     complex_name=point.name, quantity=scale.quantity, zone=scale.zone, previous=scale.previous)
-        for block in page.items if block.contract_number == number
         for eo in block.energy_objects
         for point in eo.metering_points
         for meter in point.meters if meter.may_submit
         for scale in meter.scales
     ]
-    return integral_template(rows, contract_number=number, period=page.period,
+    return integral_template(rows, contract_number=number, period=period,
                              generated_at=services.clock.now())
 
 
@@ -210,10 +207,10 @@ class _FileRows:
 
     sheet: Sheet
     contract: Contract
-    by_key: dict[Key, tuple[int, bool]] = field(init=False)  # key → (first row, «Текущие показания» filled)
-    places: dict[Key, Place] = field(init=False)
+    by_key: dict[PlaceKey, tuple[int, bool]] = field(init=False)  # key → (first row, «Текущие показания» filled)
+    places: dict[PlaceKey, Place] = field(init=False)
 
-    filled_rows: list[tuple[int, Key]] = field(init=False)  # (row, key) of the rows with a current reading
+    filled_rows: list[tuple[int, PlaceKey]] = field(init=False)  # (row, key) of the rows with a current reading
 
     def __post_init__(self) -> None:
         self.by_key, self.filled_rows = {}, []
@@ -265,14 +262,14 @@ class _FileRows:
             if self.by_key.get(key, (None,))[0] not in reported
         ]
 
-    def _missing(self, key: Key, message: str, extra: dict[str, Any]) -> dict[str, Any]:
+    def _missing(self, key: PlaceKey, message: str, extra: dict[str, Any]) -> dict[str, Any]:
         found = self.by_key.get(key)
         if found is not None:  # the row is there, its «Текущие показания» empty
             return _problem(self.sheet, found[0], CURRENT, message, **extra)
         text = MISSING_ROW.format(message=message, zone=key[2], quantity=key[3])
         return {"sheet": self.sheet.name, "row": None, "column": None, "cell": None, "message": text, **extra}
 
-    def _unknown_column(self, key: Key) -> int:
+    def _unknown_column(self, key: PlaceKey) -> int:
         """Return the first key column that matches nothing in the contract (RDG-11)."""
         eo, meter, _, quantity = key
         keys = self.places.keys()
