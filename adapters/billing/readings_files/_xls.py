@@ -11,6 +11,7 @@ Python, bounds-checked); nothing else of xlrd is used.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from datetime import time
 from io import StringIO
 from typing import Any
@@ -85,6 +86,25 @@ def read_xls_first_sheet(data: bytes, limits: Limits) -> tuple[str, list[list[An
         raise FileRefused.unreadable(str(ex)) from None
     width = max((len(row) for row in rows), default=0)
     return name, [row + [""] * (width - len(row)) for row in rows]
+
+
+def other_xls_sheet_with(data: bytes, limits: Limits, grid: Callable[[list[Any]], bool]) -> str | None:
+    """Return the name of the first sheet after the first whose row 1 ``grid`` recognises, or None.
+
+    ``check_xls_extent`` has bounded every sheet's cells already; damage reads as no grid.
+    """
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=StringIO())
+        for index in range(1, book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if sheet.nrows * sheet.ncols > limits.max_cells:
+                continue
+            if sheet.nrows and grid([_value(cell, book.datemode) for cell in sheet.row(0)]):
+                return sheet.name
+            book.unload_sheet(index)
+    except Exception:  # noqa: BLE001  (as in read_xls_first_sheet: a damaged later sheet is simply no grid)
+        return None
+    return None
 
 
 def _value(cell: Any, datemode: int) -> Any:

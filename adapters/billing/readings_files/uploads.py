@@ -140,7 +140,7 @@ def _submit_integral_file(
     """``submit_integral_file`` with the collector held off by the caller."""
     number = contract_number
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
-    sheet = read_first_sheet(data, limits)
+    sheet = read_first_sheet(data, limits, filename)
     try:
         values = _IntegralSheet(sheet, filename).values()
     except ValidationFailed as ex:
