@@ -342,7 +342,7 @@ def test_rdg10_a_renamed_text_file_is_refused_naming_the_file_type(
     body = assert_problem(upload_integral(client, admin["token"], b"EO;meter;value\n1;2;3\n", name="x.xlsx"),
                           422, "validation_failed", field=None, wrote=0)
     assert body["reason"] == "not_a_workbook"
-    assert "Файл не является книгой Excel" in body["detail"]
+    assert body["detail"] == "Файл «x.xlsx» не является книгой Excel: загрузите файл .xls или .xlsx"
 
 
 def test_uploads_missing_file_or_field_are_422_with_the_field(client: ContractsClient, admin: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from adapters.billing.readings_files._cells import is_blank, number_cell, put_text, reading
+from adapters.billing.readings_files._cells import is_blank, put_number, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
 from adapters.billing.xlsx_bytes import save
 from adapters.billing.readings_files.problems import (
@@ -103,7 +103,7 @@ def integral_template(
         for column, text in enumerate(texts, start=1):
             put_text(sheet, number, column, text)
         if row.previous is not None:
-            sheet.cell(row=number, column=8, value=number_cell(row.previous))
+            put_number(sheet, number, 8, row.previous)  # at the meter's scale: 12441.00 for a 6+2 meter
     sheet.freeze_panes = "A2"
     title = f"Интегральные показания, договор № {contract_number}, {period:%m.%Y}"
     return save(workbook, title=title, generated_at=generated_at)

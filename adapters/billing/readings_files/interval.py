@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, number_cell, put_text, reading
+from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, put_number, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
 from adapters.billing.xlsx_bytes import save
 from adapters.billing.readings_files.problems import (
@@ -124,7 +124,7 @@ def primary_act_xlsx(
         put_text(sheet, row, 1, label)
         put_text(sheet, row, 2, text)
     put_text(sheet, 6, 1, "Введённый расход")
-    sheet.cell(row=6, column=2, value=number_cell(profile.total))
+    put_number(sheet, 6, 2, profile.total)
     _grid(sheet, 8, profile.year, profile.month, profile.values)
     return save(workbook, title=f"{ACT_TITLE} {meter} {created_at:%d.%m.%Y %H:%M:%S}", generated_at=generated_at)
 
@@ -139,7 +139,7 @@ def _grid(sheet: Worksheet, top: int, year: int, month: int, values: tuple[tuple
         put_text(sheet, top + 1 + hour, 1, label)
         if values is not None:
             for day, value in enumerate(values[hour], start=2):
-                sheet.cell(row=top + 1 + hour, column=day, value=number_cell(value))
+                put_number(sheet, top + 1 + hour, day, value)  # as uploaded: 12.50 shows «12,50»
 
 
 def is_interval_corner(cells: list[Cell]) -> bool:
