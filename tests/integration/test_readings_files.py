@@ -402,7 +402,7 @@ class TestHostileFiles:
         size = len(template())
         file_refused(lambda: parse_integral(template(), "x.xlsx", limits=Limits(max_bytes=1000)), limit="max_bytes",
                      value=size, maximum=1000, filename="x.xlsx",
-                     message="Файл «x.xlsx» больше 1000 байт — загрузите файл не больше 1000 байт")
+                     message="Файл «x.xlsx» больше 1 000 байт — загрузите файл не больше 1 000 байт")
 
     def test_a_zip_bomb_is_refused_before_it_is_inflated(self) -> None:
         bomb = _with_entry(template(), "xl/media/bomb.bin", b"\0" * (20 * 1024 * 1024))

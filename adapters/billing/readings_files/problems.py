@@ -156,7 +156,7 @@ def human_bytes(size: int) -> str:
         return f"{_tenths(size * 10 // MiB)} МБ"
     if size >= KiB:
         return f"{_tenths(size * 10 // KiB)} КБ"
-    return f"{size} {_plural(size, 'байт', 'байта', 'байт')}"
+    return f"{_count(size)} {_plural(size, 'байт', 'байта', 'байт')}"
 
 
 def shown_name(filename: str) -> str:
