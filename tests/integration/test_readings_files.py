@@ -39,6 +39,7 @@ from adapters.billing.readings_files.problems import (
 )
 from lkk_core.kernel.billing import Quantity
 from lkk_core.kernel.errors import LkkError, ValidationFailed
+from tests.integration.test_readings_files_issue10 import xlsx_computed
 from tests.support import refused
 
 NOT_A_WORKBOOK = "Файл «x.xlsx» не является книгой Excel: загрузите файл .xls или .xlsx"
@@ -67,20 +68,6 @@ def edited(data: bytes, cells: dict[str, Any]) -> bytes:
         sheet[address] = value
     out = BytesIO()
     workbook.save(out)
-    return out.getvalue()
-
-
-def computed(xlsx: bytes) -> bytes:
-    """Return an XlsxWriter file as a spreadsheet program saves it: its formulas' values computed, no
-    ``fullCalcOnLoad`` (the fixtures' cached values are the right ones)."""
-    out = BytesIO()
-    with zipfile.ZipFile(BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = source.read(entry)
-            if entry.filename == "xl/workbook.xml":
-                assert b' fullCalcOnLoad="1"' in data
-                data = data.replace(b' fullCalcOnLoad="1"', b"")
-            target.writestr(entry, data)
     return out.getvalue()
 
 
@@ -164,12 +151,12 @@ class TestIntegralUpload:
     @pytest.mark.parametrize("name", ["integral_xlsxwriter.xlsx", "integral_xlwt.xls"])
     def test_files_written_by_other_programs_are_read(self, name: str) -> None:
         data = (FIXTURES / name).read_bytes()
-        values = parse_integral(computed(data) if name.endswith(".xlsx") else data, name)
+        values = parse_integral(xlsx_computed(data) if name.endswith(".xlsx") else data, name)
 
         assert [(v.zone, v.value) for v in values[:2]] == [("День", Decimal("12442.5")), ("Ночь", Decimal("5211.75"))]
 
     def test_a_formula_with_a_cached_value_counts_as_that_value(self) -> None:
-        values = parse_integral(computed((FIXTURES / "integral_xlsxwriter.xlsx").read_bytes()), "x.xlsx")
+        values = parse_integral(xlsx_computed((FIXTURES / "integral_xlsxwriter.xlsx").read_bytes()), "x.xlsx")
 
         assert (values[-1].row, values[-1].value) == (5, Decimal(701))
 

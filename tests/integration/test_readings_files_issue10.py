@@ -220,7 +220,7 @@ class TestGridOnAnotherSheet:
         data = xlsxwriter_book(("Лист1", noise(None)), ("Лист2", noise("Примечания")))
 
         errors = refused_cells(lambda: parse_interval(data, "x.xlsx", year=YEAR, month=MONTH))
-        assert len(errors) == 1 + 24 + DAYS and {e["sheet"] for e in errors} == {"Лист1"}  # noqa: PLR2004
+        assert len(errors) == 1 + 24 + DAYS and {e["sheet"] for e in errors} == {"Лист1"}
 
     def test_issue10_a_later_sheet_over_max_cells_is_passed_over_never_allocated(self) -> None:
         def far(sheet: Worksheet) -> None:
@@ -274,17 +274,17 @@ class TestLimitMessages:
         (Limits(max_bytes=10 * MiB, max_uncompressed_bytes=10 * MiB), "max_bytes",
          "Файл «показания.xlsx» больше 10 МБ — загрузите файл не больше 10 МБ"),
         (Limits(max_uncompressed_bytes=5 * 1024), "max_uncompressed_bytes",
-         "Файл «показания.xlsx» после распаковки больше 5 КБ (книга .xlsx — это сжатый архив) — удалите лишние "
-         "листы, рисунки и данные или разделите её на несколько файлов"),
+         ("Файл «показания.xlsx» после распаковки больше 5 КБ (книга .xlsx — это сжатый архив) — удалите лишние "
+          "листы, рисунки и данные или разделите её на несколько файлов")),
         (Limits(max_compression_ratio=2, ratio_floor_bytes=100), "max_compression_ratio",
-         "Файл «показания.xlsx» содержит часть, сжатую больше чем в 2 раза, — книги Excel так не сжимаются: "
-         "сохраните книгу заново и загрузите её"),
+         ("Файл «показания.xlsx» содержит часть, сжатую больше чем в 2 раза, — книги Excel так не сжимаются: "
+          "сохраните книгу заново и загрузите её")),
         (Limits(max_cells=21), "max_cells",
-         "Таблица файла «показания.xlsx» занимает больше 21 ячейки (от A1 до последней заполненной) — удалите "
-         "лишние строки и столбцы и загрузите файл снова"),
+         ("Таблица файла «показания.xlsx» занимает больше 21 ячейки (от A1 до последней заполненной) — удалите "
+          "лишние строки и столбцы и загрузите файл снова")),
         (Limits(max_zip_entries=5), "max_zip_entries",
-         "Файл «показания.xlsx» состоит больше чем из 5 частей (книга .xlsx — это архив) — сохраните книгу заново "
-         "без лишних листов и рисунков и загрузите её"),
+         ("Файл «показания.xlsx» состоит больше чем из 5 частей (книга .xlsx — это архив) — сохраните книгу заново "
+          "без лишних листов и рисунков и загрузите её")),
     ])
     def test_issue10_every_limit_is_a_russian_sentence_naming_the_file(
         self, limits: Limits, name: str, message: str,
@@ -346,7 +346,7 @@ class TestMeterScale:
 
     def test_issue10_the_templates_previous_reading_shows_two_decimals(self) -> None:
         row = IntegralRow(EO, "ЭО", "Ожидание", METER, "ИК", Quantity.ACTIVE_IMPORT, "День",
-                          at_scale(Decimal("12441"), 2))
+                          at_scale(Decimal(12441), 2))
         sheet = load_workbook(BytesIO(integral_template([row], contract_number="78010000002778",
                                                         period=date(2022, 10, 1), generated_at=T0))).active
 

@@ -63,8 +63,17 @@ from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from adapters.billing.readings_files._xls import check_xls_extent, other_xls_sheet_with, read_xls_first_sheet
-from adapters.billing.readings_files.problems import RECALCULATED_FORMULA, UNCACHED_FORMULA, FileRefused, Limits
+from adapters.billing.readings_files._xls import (
+    check_xls_extent,
+    other_xls_sheet_with,
+    read_xls_first_sheet,
+)
+from adapters.billing.readings_files.problems import (
+    RECALCULATED_FORMULA,
+    UNCACHED_FORMULA,
+    FileRefused,
+    Limits,
+)
 
 Cell = str | float | int | bool | date | datetime | time | timedelta
 _Formulas = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]  # (uncached, placeholders)
