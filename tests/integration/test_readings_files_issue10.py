@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -80,20 +80,25 @@ def integral_sheet(current: dict[int, Any], formulas: dict[int, int | None] | No
     return fill
 
 
-def interval_sheet(formulas: frozenset[tuple[int, int]] = frozenset()) -> Callable[[Worksheet], None]:
-    """Fill the interval layout of February 2021 with 1.5 everywhere; cells in ``formulas`` (row, column,
-    1-based) get a formula XlsxWriter caches as 0."""
-    def fill(sheet: Worksheet) -> None:
-        sheet.write_string(0, 0, "Время")
+def february_grid() -> Iterator[tuple[int, int, str | float]]:
+    """Yield (row, column, value), 0-based, of the interval layout of February 2021 with 1.5 everywhere."""
+    yield 0, 0, "Время"
+    for day in range(1, DAYS + 1):
+        yield 0, day, f"{date(YEAR, MONTH, day):%d.%m.%Y}"
+    for hour, label in enumerate(HOURS):
+        yield hour + 1, 0, label
         for day in range(1, DAYS + 1):
-            sheet.write_string(0, day, f"{date(YEAR, MONTH, day):%d.%m.%Y}")
-        for hour, label in enumerate(HOURS):
-            sheet.write_string(hour + 1, 0, label)
-            for day in range(1, DAYS + 1):
-                if (hour + 2, day + 1) in formulas:
-                    sheet.write_formula(hour + 1, day, "=1+0.5")
-                else:
-                    sheet.write_number(hour + 1, day, 1.5)
+            yield hour + 1, day, 1.5
+
+
+def interval_sheet(formulas: frozenset[tuple[int, int]] = frozenset()) -> Callable[[Worksheet], None]:
+    """Fill ``february_grid``; cells in ``formulas`` (row, column, 1-based) get a formula XlsxWriter caches as 0."""
+    def fill(sheet: Worksheet) -> None:
+        for row, column, value in february_grid():
+            if (row + 1, column + 1) in formulas:
+                sheet.write_formula(row, column, "=1+0.5")
+            else:
+                sheet.write(row, column, value)
     return fill
 
 
@@ -239,13 +244,8 @@ def _xls_book(sheets: list[tuple[str, Any]]) -> bytes:
     for name, content in sheets:
         sheet = workbook.add_sheet(name)
         if content == "Время":
-            sheet.write(0, 0, "Время")
-            for day in range(1, DAYS + 1):
-                sheet.write(0, day, f"{date(YEAR, MONTH, day):%d.%m.%Y}")
-            for hour, label in enumerate(HOURS):
-                sheet.write(hour + 1, 0, label)
-                for day in range(1, DAYS + 1):
-                    sheet.write(hour + 1, day, 1.5)
+            for row, column, value in february_grid():
+                sheet.write(row, column, value)
         elif isinstance(content, tuple):
             for column, title in enumerate(content):
                 sheet.write(0, column, title)
