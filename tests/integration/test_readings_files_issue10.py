@@ -176,6 +176,31 @@ class TestRecalculatedOnLoad:
         assert {(e["row"], e["column"]) for e in errors} == set(formulas)
         assert {e["message"] for e in errors} == {RECALCULATED_FORMULA}
 
+    @pytest.mark.parametrize("flags", [0x0002, 0x0001])  # «calculate on open», «recalculate always»
+    def test_issue10_an_xls_formula_flagged_to_be_calculated_on_open_is_refused_by_cell(self, flags: int) -> None:
+        """The .xls form of fullCalcOnLoad: a FORMULA record's option flags (xlwt writes none, so they are set
+        here on its record); its stored result (xlwt's: an empty string) is a placeholder."""
+        workbook = xlwt.Workbook(encoding="utf-8")
+        sheet = workbook.add_sheet("Показания")
+        for column, title in enumerate(HEADERS):
+            sheet.write(0, column, title)
+        for row, zone in ((1, "День"), (2, "Ночь")):
+            for column, text in enumerate([EO, "ЭО", "Ожидание", METER, "ИК", "А+", zone]):
+                sheet.write(row, column, text)
+            sheet.write(row, 7, 100)
+        sheet.write(1, 8, xlwt.Formula("H2+1"))
+        sheet.write(2, 8, 101.5)
+        out = BytesIO()
+        workbook.save(out)
+        unflagged = out.getvalue()
+        # FORMULA (0x0006) at row 1, column 8: row, column, XF, the 8-byte result, then the 2-byte option flags.
+        record = re.compile(rb"(\x06\x00..\x01\x00\x08\x00..\x03\x00\x00\x00\x00\x00\xff\xff)\x00\x00", re.DOTALL)
+        flagged = record.sub(lambda m: m[1] + bytes([flags, 0]), unflagged, count=1)
+        assert flagged != unflagged
+
+        assert cells(refused_cells(lambda: parse_integral(flagged, "x.xls"), "x.xls")) == {"I2": RECALCULATED_FORMULA}
+        assert [v.row for v in parse_integral(unflagged, "x.xls")] == [3]  # unflagged: its empty result, skipped
+
     def test_issue10_a_formula_without_any_cached_value_keeps_its_own_message(self) -> None:
         data = rewritten(xlsxwriter_book(("Показания", integral_sheet({}, {2: 0}))), "xl/worksheets/sheet1.xml",
                          lambda xml: re.sub(rb"(<c r=\"I2\"[^>]*><f>[^<]*</f>)<v>0</v>", rb"\1", xml))

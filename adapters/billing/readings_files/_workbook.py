@@ -36,7 +36,8 @@ What calamine does not do, done here before it sees the file:
   (``<calcPr fullCalcOnLoad="1"/>`` in ``xl/workbook.xml``, read here: openpyxl
   and calamine expose no such flag): XlsxWriter writes it into every book and
   caches a placeholder, 0 unless told otherwise, so each such formula cell is
-  reported by address too. (A BIFF8 .xls FORMULA record always carries a result.)
+  reported by address too. (A BIFF8 .xls FORMULA record always carries a
+  result; one flagged «calculate on open» is reported the same way, ``_xls``.)
 * **Other sheets.** Only the first sheet is read. When it holds no grid, the
   parsers ask ``Sheet.other_sheet_with`` whether a later sheet starts with
   one, to say where it is instead of reporting the empty first sheet; each
@@ -189,9 +190,9 @@ def _read_first_sheet(data: bytes, limits: Limits) -> Sheet:
     if kind == "xlsx":
         (uncached, placeholders), sheets = _check_xlsx(data, limits)
     else:
-        check_xls_extent(data, limits)
+        placeholders = check_xls_extent(data, limits)
         name, rows = read_xls_first_sheet(data, limits)
-        return Sheet(name, rows, book=_Book(data, kind, limits))
+        return Sheet(name, rows, (), placeholders, _Book(data, kind, limits))
     try:
         workbook = CalamineWorkbook.from_filelike(BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
