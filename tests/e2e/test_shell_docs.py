@@ -139,7 +139,9 @@ def postgres_schema() -> Iterator[dict[str, str]]:
     yield {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": PG["dbname"],
            "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": str(PG["port"]), "POSTGRES_USER": PG["user"],
            "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema, "PGHOST": PG["host"], "PGPORT": str(PG["port"]),
-           "PGUSER": PG["user"], "PGDATABASE": PG["dbname"]}
+           "PGUSER": PG["user"], "PGDATABASE": PG["dbname"],
+           # Six processes share the server with the rest of the suite: small pools (eventsourcing's own keys).
+           "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "2"}
     with psycopg.connect(connect, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
@@ -184,6 +186,23 @@ def test_the_pages_shell_blocks_run_literally(page: Path, tmp_path: Path, reques
     assert ran.returncode == 0, f"{page.name}: the shell blocks stopped:\n{ran.stderr[-4000:]}\n--- stdout ---\n" \
                                 f"{ran.stdout[-3000:]}\n--- server ---\n{log[-3000:]}"
     assert "Traceback" not in log, log
+    if "<!-- doc-test: postgres -->" in text:
+        assert documented_tables(text) == tables_in(env["POSTGRES_SCHEMA"]), "the page's table list is not the schema's"
+
+
+def documented_tables(text: str) -> set[str]:
+    """Return the names of the page's «| table | what |» list."""
+    listing = text[text.index("| table | what |"):].split("\n\n", 1)[0]
+    return {name for row in listing.splitlines()[2:] for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])}
+
+
+def tables_in(schema: str) -> set[str]:
+    import psycopg  # noqa: PLC0415
+
+    connect = f"host={PG['host']} port={PG['port']} dbname={PG['dbname']} user={PG['user']}"
+    with psycopg.connect(connect) as conn:
+        rows = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))
+        return {name for (name,) in rows}
 
 
 def stop(server: subprocess.Popen[str] | None) -> str:
