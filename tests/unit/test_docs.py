@@ -347,3 +347,16 @@ def test_roles_reference_reproduces_table_3() -> None:
         [line] = [line for line in text.splitlines() if f"| `{capability.value}`" in line]
         marks = [cell.strip() for cell in line.split("|")[-5:-1]]
         assert marks == ["+" if role in TABLE_3[capability] else "–" for role in columns], capability
+
+
+def test_the_figures_the_pages_quote_are_the_codes() -> None:
+    """«RACE_RETRIES (12)» and the events above version 1 are said as the code has them (issue 10's stale docs)."""
+    from lkk_core.kernel.services import RACE_RETRIES  # noqa: PLC0415
+
+    quoted = {int(n) for page in PAGES for n in re.findall(r"RACE_RETRIES`? \((\d+)\)", page.read_text(encoding="utf-8"))}
+    assert quoted == {RACE_RETRIES}
+    versioned = sorted(f"{aggregate.__name__}.{name}" for aggregate in AGGREGATES for name, cls in vars(aggregate).items()
+                       if isinstance(cls, type) and getattr(cls, "class_version", 1) > 1)
+    events = (DOCS / "reference" / "events.md").read_text(encoding="utf-8")
+    sentence = events[events.index("- `class_version` appears"):].split("\n\n", 1)[0].split("\n-", 1)[0]
+    assert sorted(re.findall(r"`([A-Za-z]+\.[A-Za-z]+)` \(version \d+\)", sentence)) == versioned
