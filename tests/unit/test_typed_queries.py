@@ -73,7 +73,7 @@ class TestOneContractNumberType:
         argv = ["staff", command, "1000000000001", *([] if command == "contract-users" else ["alice@example.com"])]
 
         assert cli.main(argv) == 2  # noqa: PLR2004  (a domain error's exit status)
-        assert capsys.readouterr().err.startswith(f"validation_failed: {WRONG_NUMBER} ")
+        assert capsys.readouterr().err == f"lkk: {WRONG_NUMBER} (contract_number) [validation_failed]\n"
 
     def test_con02_a_number_that_is_not_text_is_a_pydantic_refusal_the_adapter_maps(self) -> None:
         # Not CON-02's case (the form field is text): JSON's 10000000000001 without quotes.
