@@ -787,7 +787,10 @@ class TestMalformed:
 
 def test_openapi_documents_every_contract_route_with_its_parameters(client: ContractsClient) -> None:
     document = read(client.simulate_get("/openapi.json"))
-    expected_parameters = {"contract_number": {"type": "string"}, "account_id": {"type": "string", "format": "uuid"}}
+    # CON-02: the contract number's pattern (14 digits), as in the bodies (issue 10).
+    expected_parameters = {"contract_number": {"type": "string", "pattern": r"^\s*[0-9]{14}\s*$",
+                                               "description": "14 digits; surrounding spaces are ignored"},
+                           "account_id": {"type": "string", "format": "uuid"}}
 
     for method, template in every_operation("contracts"):
         path = template.replace(":uuid", "")
@@ -799,7 +802,7 @@ def test_openapi_documents_every_contract_route_with_its_parameters(client: Cont
         resource = dict(ROUTES)[template]
         security = {"staff": [{"staffToken": []}], "customer": [{"sessionToken": []}]}.get(resource.auth)
         assert operation.get("security") == security, (method, path)
-        assert "application/problem+json" in operation["responses"]["4XX"]["content"]
+        assert "application/problem+json" in operation["responses"]["422"]["content"]  # the number (CON-02)
 
     # CON-04: the letter's link is a GET with the binding's id and token in the query string.
     link = document["paths"]["/v1/contract-bindings/confirmation"]["get"]
