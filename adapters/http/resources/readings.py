@@ -17,7 +17,7 @@ from adapters.http.middleware import parse, read_form
 from adapters.http.resources.base import Operation, Resource, answer
 from adapters.http.schemas import readings as schemas
 from lkk_core import readings
-from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode
+from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode, IsoDate
 from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, WindowClosed
 from lkk_core.readings import ACT_NOT_FOUND
 
@@ -58,14 +58,14 @@ class IntegralTemplateQuery(BaseModel):
     """«Шаблон интегральных показаний» for a contract and month."""
 
     contract_number: ContractNumber
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntegralUploadForm(BaseModel):
     """The form «Интегральные по договору»; the file goes in the part ``file`` (.xls or .xlsx)."""
 
     contract_number: ContractNumber
-    period: date = Field(description="any day of the month the readings are for")
+    period: IsoDate = Field(description="any day of the month the readings are for")
 
 
 class IntervalTemplateQuery(BaseModel):
@@ -74,7 +74,7 @@ class IntervalTemplateQuery(BaseModel):
     contract_number: ContractNumber
     energy_object: EnergyObjectCode
     meter_number: readings.Key
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntervalActsQuery(BaseModel):
@@ -82,7 +82,7 @@ class IntervalActsQuery(BaseModel):
 
     contract_number: ContractNumber
     meter_number: readings.Key
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntervalUploadForm(IntervalTemplateQuery):
