@@ -7,13 +7,13 @@ from uuid import UUID
 
 from pydantic import Field, StrictBool, StringConstraints, WithJsonSchema
 
-from lkk_core.kernel.commands import Command, EmailAddress
 from lkk_core.accounts.phones import PHONE_PATTERN
+from lkk_core.kernel.commands import Command, EmailAddress
 from lkk_core.kernel.security import CODE_DIGITS
 
-
 Password = Annotated[str, Field(min_length=1, max_length=1024)]  # the rules are ACC-09, in passwords.py
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rf"^\d{{{CODE_DIGITS}}}$")]
+# [0-9], not \d: \d also takes non-ASCII digits ("٠٠٠٠٠").
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rf"^[0-9]{{{CODE_DIGITS}}}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import quote
 from uuid import UUID
