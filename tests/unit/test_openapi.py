@@ -245,3 +245,17 @@ def test_issue10_a_boolean_is_true_or_false(admin: tuple[RecordingClient, dict[s
     client, headers = admin
     result = client.simulate_put("/v1/me/two-factor", headers=headers, json={"enabled": value})
     assert result.status_code == 422 and result.json["field"] == "enabled", result.text
+
+
+@pytest.mark.parametrize(("query", "months"), [("period_to=0001-03-01", ("0001-01-01", "0001-03-01")),
+                                               ("period_from=9999-05-01", ("9999-05-01", "9999-12-01"))])
+def test_issue10_his07_the_default_year_stops_at_the_calendars_ends(
+    admin: tuple[RecordingClient, dict[str, str]], query: str, months: tuple[str, str]
+) -> None:
+    # A year back from «По» 0001-03-01 was year 0: a 500 (schemathesis found it).
+    client, headers = admin
+    for path in ("/v1/readings/history", "/v1/readings/history/export.xlsx"):
+        result = client.simulate_get(path, headers=headers, query_string=query)
+        assert result.status_code == 200, result.text
+    body = client.simulate_get("/v1/readings/history", headers=headers, query_string=query).json
+    assert (body["period_from"], body["period_to"]) == months
