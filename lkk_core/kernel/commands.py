@@ -45,7 +45,8 @@ _LOCAL, _DOMAIN, _LABEL = (f"[^{PYTHON_SPACE}{CONTROL_CLASS}]", f"[^{PYTHON_SPAC
                            f"[^{PYTHON_SPACE}@.{CONTROL_CLASS}]")
 # The parts are bounded so that a matching address is never over 254 characters (64 + 1 + 4 × 44 + 3).
 _PART = f"{_DOMAIN}{{0,44}}"
-EMAIL_PATTERN = rf"^[{TRIMMED_SPACE}]*{_LOCAL}{{1,64}}@{_PART}{_LABEL}{_PART}\.{_PART}{_LABEL}{_PART}[{TRIMMED_SPACE}]*$"
+EMAIL_PATTERN = (rf"^[{TRIMMED_SPACE}]*{_LOCAL}{{1,64}}@{_PART}{_LABEL}{_PART}\.{_PART}{_LABEL}{_PART}"
+                 rf"[{TRIMMED_SPACE}]*$")
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
                          AfterValidator(_check_email),
                          WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN,

@@ -94,7 +94,8 @@ def test_issue10_a_generated_client_registers_confirms_and_reads_the_profile(
 
     customer = package.AuthenticatedClient(base_url=up.base, token=session.token, raise_on_unexpected_status=True)
     assert api.get_me.sync(client=customer).stage == "email_code"
-    written = api.confirm_email.sync(client=customer, body=models.EnterCode(code=mailbox.last_code("alice@example.com")))
+    code = mailbox.last_code("alice@example.com")
+    written = api.confirm_email.sync(client=customer, body=models.EnterCode(code=code))
     assert isinstance(written, models.Written) and written.position > session.position
     profile = api.get_me.sync(client=customer)
     assert isinstance(profile, models.Profile)

@@ -50,7 +50,7 @@ CHECKED_AGAINST_STATE = {
     "staffImportLegacyAccount": "the password's strength (ACC-09)",
     "submitReadings": "each value is typed text, read per cell so that every wrong one is reported (RDG-05, RDG-07)",
     "uploadIntegralReadings": "the file's content (RDG-10, RDG-12)",
-    "uploadIntervalProfile": "the grid is 24 × the days of `period`, each wrong cell reported (RDG-16); the file's content",
+    "uploadIntervalProfile": "the grid is 24 × the days of `period`, each wrong cell reported (RDG-16); the file",
     "grantRole": "the energy objects are the contract's (ROL-14)",
     "requestBinding": "the e-mail is one of the contract's in billing (CON-03)",
     "downloadIntervalTemplate": "the energy object and the meter are the contract's (RDG-15)",
@@ -74,6 +74,11 @@ CONFIG = SchemathesisConfig.from_dict(SETTINGS)
 # The same run on the Administrator's own contract: its screen, users, roles, readings and files.
 ON_C1 = SchemathesisConfig.from_dict({**SETTINGS, "parameters": {
     "path.contract_number": C1, "query.contract_number": C1, "body.contract_number": C1}})
+
+
+def test_the_exceptions_name_operations_of_the_document() -> None:
+    ids = {operation["operationId"] for item in DOCUMENT["paths"].values() for operation in item.values()}
+    assert set(CHECKED_AGAINST_STATE) <= ids
 
 
 def staff_headers() -> dict[str, str]:

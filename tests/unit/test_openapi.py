@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from adapters.http.app import ROUTES, create_app
-from adapters.http.openapi import RequestJsonSchema, openapi, refusals
+from adapters.http.openapi import openapi, refusals
+from adapters.http.request_schema import RequestJsonSchema
 from lkk_core.accounts import commands as account_commands
 from lkk_core.accounts.phones import PHONE_PATTERN, normalise_phone
 from lkk_core.kernel.commands import EMAIL_PATTERN, _check_email
@@ -233,7 +234,8 @@ def test_issue10_a_malformed_read_position_is_422_not_500(admin: tuple[Recording
 
 
 @pytest.mark.parametrize("query", ["period=0", "period=1700000000", "period=2024-05-01T00:00:00", "period=2024-5-1"])
-def test_issue10_a_date_is_yyyy_mm_dd_not_a_unix_time(admin: tuple[RecordingClient, dict[str, str]], query: str) -> None:
+def test_issue10_a_date_is_yyyy_mm_dd_not_a_unix_time(admin: tuple[RecordingClient, dict[str, str]],
+                                                     query: str) -> None:
     client, headers = admin
     result = client.simulate_get("/v1/readings", headers=headers, query_string=query)
     assert result.status_code == 422 and result.json["field"] == "period", result.text
