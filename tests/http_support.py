@@ -8,6 +8,8 @@ from typing import Any
 import falcon.testing
 
 from adapters.http.app import ROUTES
+from adapters.http.openapi import refusals
+from adapters.http.resources.base import POSITION_HEADER
 from lkk_core.kernel.services import Services
 
 CHROME_UA = (
@@ -27,6 +29,8 @@ def _pattern(template: str) -> re.Pattern[str]:
     escaped = re.sub(r"\\{\w+:uuid\\}", _UUID, re.escape(template))
     return re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", escaped) + "/?$")
 
+
+RESOURCES = dict(ROUTES)
 
 ROUTE_PATTERNS = sorted(((template, _pattern(template)) for template, _ in ROUTES),
                         key=lambda pair: pair[0].count("{"))
@@ -77,7 +81,33 @@ class RecordingClient(falcon.testing.TestClient):
         template = route_of(path)
         if template is not None:
             self.hits.add((method.upper(), template))
+            assert_documented(method.upper(), template, result)
         return result
+
+
+def assert_documented(method: str, template: str, result: falcon.testing.Result) -> None:
+    """Check an answer is one the OpenAPI document promises for the operation (issue 10).
+
+    A problem's (status, code) must be among the operation's ``refusals`` (add a domain
+    error to its ``Operation.refusals``); a write's success carries ``X-Lkk-Position``;
+    429 carries ``Retry-After``.
+    """
+    resource = RESOURCES[template]
+    if method not in resource.OPERATIONS:
+        return  # 405: another method of a known path
+    operation = resource.OPERATIONS[method]
+    if result.status_code >= 400:
+        code = result.json["code"]
+        declared = refusals(template, resource, method)
+        assert code in declared.get(result.status_code, set()), (
+            f"{method} {template} answered {result.status_code} {code!r}, which its OpenAPI operation does not "
+            f"declare ({declared}): add the error to {resource.__name__}.OPERATIONS[{method!r}].refusals")
+        if result.status_code == 429:
+            assert result.headers.get("Retry-After", "").isdigit(), result.headers
+    elif operation.writes or (operation.writes is None and method != "GET"):
+        assert result.headers.get(POSITION_HEADER, "").isdigit(), f"{method} {template}: a write without its position"
+    else:
+        assert POSITION_HEADER not in result.headers, f"{method} {template}: a read answered a position"
 
 
 _UNCHECKED = object()

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints, WithJsonSchema
 
+from lkk_core.accounts.phones import PHONE_PATTERN
 from lkk_core.kernel.commands import Command, EmailAddress
 from lkk_core.kernel.security import CODE_DIGITS
 
-
 Password = Annotated[str, Field(min_length=1, max_length=1024)]  # the rules are ACC-09, in passwords.py
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rf"^\d{{{CODE_DIGITS}}}$")]
+# [0-9], not \d: \d also takes non-ASCII digits ("٠٠٠٠٠").
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rf"^[0-9]{{{CODE_DIGITS}}}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
@@ -23,8 +24,8 @@ class Register(Command):
 
     email: EmailAddress
     password: Password
-    agreement_accepted: bool = Field(description="«Я принимаю пользовательское соглашение»")
-    advertising: bool = Field(False, description="«Я согласен получать рекламно-информационную рассылку»")
+    agreement_accepted: StrictBool = Field(description="«Я принимаю пользовательское соглашение»")
+    advertising: StrictBool = Field(False, description="«Я согласен получать рекламно-информационную рассылку»")
 
 
 class EnterCode(Command):
@@ -47,7 +48,9 @@ class SavePersonalData(Command):
 class SavePhone(Command):
     """The phone form (ACC-05, PRF-03)."""
 
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                     WithJsonSchema({"type": "string", "pattern": PHONE_PATTERN,
+                                     "description": "+7 and ten digits, 8 and ten digits, or ten digits"})]
 
 
 class LogIn(Command):
@@ -105,7 +108,7 @@ class ResetPassword(Command):
 class SwitchTwoFactor(Command):
     """«Запрашивать подтверждение при входе с нового устройства/браузера» (ACC-08)."""
 
-    enabled: bool
+    enabled: StrictBool
 
 
 class DeleteAccount(Command):

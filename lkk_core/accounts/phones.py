@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lkk_core.kernel.commands import TRIMMED_SPACE
 from lkk_core.kernel.errors import ValidationFailed
 
 # NOTE: proposal; the manual gives no message for a malformed phone.
@@ -15,6 +16,11 @@ MESSAGE = "Введите номер телефона в формате +7 XXX X
 _BODY = re.compile(r"[0-9 ()\-]+")
 _SEPARATORS = re.compile(r"[ ()\-]")
 NATIONAL, WITH_PREFIX = 10, 11  # digits after +7 / 8; digits with the 7 or 8
+# ``normalise_phone`` as a pattern of the typed text, for the OpenAPI document; at most two
+# separators between digits keep every match within the 40 characters of the field.
+_SEP = r"[ ()\-]{0,2}"
+PHONE_PATTERN = (rf"^[{TRIMMED_SPACE}]*(?:\+{_SEP}7(?:{_SEP}[0-9]){{10}}|{_SEP}8(?:{_SEP}[0-9]){{10}}"
+                 rf"|{_SEP}[0-9](?:{_SEP}[0-9]){{9}}){_SEP}[{TRIMMED_SPACE}]*$")
 
 
 def normalise_phone(raw: str) -> str:

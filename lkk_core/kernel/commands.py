@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     StringConstraints,
     ValidationInfo,
@@ -17,6 +19,13 @@ from pydantic import (
 
 from lkk_core.kernel.billing import is_contract_number
 from lkk_core.kernel.errors import ValidationFailed
+
+# Whitespace as the server trims it, for the patterns of the OpenAPI document (ECMA's \s is another
+# set): pydantic's ``strip_whitespace`` (Unicode White_Space), and ``str.strip()``/``isspace()`` (that and
+# \x1c-\x1f); and the control characters ``Command`` refuses.
+TRIMMED_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+PYTHON_SPACE = TRIMMED_SPACE + r"\x1c-\x1f"
+CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 
 WRONG_NUMBER = "Номер договора должен состоять из 14 цифр"  # NOTE: proposal, DOMAIN.md §13.14 (CON-02)
 
@@ -29,8 +38,19 @@ def _check_email(value: str) -> str:
     return value
 
 
+# ``_check_email`` as a pattern, for the OpenAPI document: trimmed, no spaces or control characters,
+# something before the last «@», and a «.» in the domain with more than dots around it; a subset
+# of what it accepts (at most 64 characters before the «@»), so that no address it describes is refused.
+_LOCAL, _DOMAIN, _LABEL = (f"[^{PYTHON_SPACE}{CONTROL_CLASS}]", f"[^{PYTHON_SPACE}@{CONTROL_CLASS}]",
+                           f"[^{PYTHON_SPACE}@.{CONTROL_CLASS}]")
+# The parts are bounded so that a matching address is never over 254 characters (64 + 1 + 4 × 44 + 3).
+_PART = f"{_DOMAIN}{{0,44}}"
+EMAIL_PATTERN = (rf"^[{TRIMMED_SPACE}]*{_LOCAL}{{1,64}}@{_PART}{_LABEL}{_PART}\.{_PART}{_LABEL}{_PART}"
+                 rf"[{TRIMMED_SPACE}]*$")
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
-                         AfterValidator(_check_email)]
+                         AfterValidator(_check_email),
+                         WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN,
+                                         "description": "an e-mail address, local@domain.tld"})]
 
 
 def _check_contract_number(value: str, info: ValidationInfo) -> str:
@@ -54,10 +74,25 @@ def _check_contract_number(value: str, info: ValidationInfo) -> str:
 ContractNumber = Annotated[
     str,
     AfterValidator(_check_contract_number),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*[0-9]{14}\s*$",
+    WithJsonSchema({"type": "string", "pattern": rf"^[{PYTHON_SPACE}]*[0-9]{{14}}[{PYTHON_SPACE}]*$",
                     "description": "14 digits; surrounding spaces are ignored"}),
 ]
 EnergyObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NOT_A_DATE = "Введите дату в формате ГГГГ-ММ-ДД"  # NOTE: proposal
+
+
+def _iso_date(value: object) -> object:
+    # pydantic alone reads "0", 0 or "2024-01-01T00:00" as a date (the first two as a Unix time):
+    # a date is only a date, or its text YYYY-MM-DD (RFC 3339 full-date, the OpenAPI ``format: date``).
+    if isinstance(value, date) or isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError(NOT_A_DATE)
+
+
+# A calendar date in a command, a query or a form: YYYY-MM-DD and nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}

@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from lkk_core.kernel.commands import CONTROL_CHARACTERS, CONTROL_MESSAGE, Command, ContractNumber, EnergyObjectCode
+from lkk_core.kernel.commands import (
+    CONTROL_CHARACTERS,
+    CONTROL_MESSAGE,
+    Command,
+    ContractNumber,
+    EnergyObjectCode,
+    IsoDate,
+)
 
 KEY_MAX_LENGTH = 40
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=KEY_MAX_LENGTH)]
@@ -78,7 +85,7 @@ class SubmitReadings(Command):
     """«Передать показания» on the readings page (RDG-07)."""
 
     contract_number: ContractNumber
-    period: date = Field(description="any day of the month the readings are for")
+    period: IsoDate = Field(description="any day of the month the readings are for")
     readings: list[ReadingInput] = Field(max_length=MAX_READINGS)
 
     @classmethod
@@ -150,7 +157,7 @@ class UploadIntervalProfile(Command):
     contract_number: ContractNumber
     energy_object: EnergyObjectCode
     meter_number: Key
-    period: date = Field(description="any day of the month the profile is for")
+    period: IsoDate = Field(description="any day of the month the profile is for")
     kind: Key = Field(description="«Вид показаний», one of billing's list")
     values: list[HourValues] = Field(
         max_length=HOURS_IN_DAY, description="24 rows (hours 00-01 … 23-24) of one value per day of the month")
@@ -189,7 +196,7 @@ class ReadingsFilter(Command):
     contract_number: ContractNumber | None = None
     energy_object: EnergyObjectCode | None = None
     status: StatusFilter = Field(ALL, description="all («Все») or awaiting («Передаваемые»)")
-    period: date | None = Field(None, description="the month shown; by default the month of today")
+    period: IsoDate | None = Field(None, description="the month shown; by default the month of today")
 
 
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -208,5 +215,5 @@ class ReadingsHistoryFilter(Command):
     address: SearchText | None = Field(None, description="part of an energy object's address, any case")
     energy_object: EnergyObjectCode | None = None
     meter_number: Key | None = None
-    period_from: date | None = Field(None, description="«С»: any day of the first month")
-    period_to: date | None = Field(None, description="«По»: any day of the last month")
+    period_from: IsoDate | None = Field(None, description="«С»: any day of the first month")
+    period_to: IsoDate | None = Field(None, description="«По»: any day of the last month")

@@ -124,7 +124,8 @@ def tariff_zone(zone: str, quantity: str) -> str:
 
 
 def _shift(month: date, by: int) -> date:
-    index = month.year * 12 + month.month - 1 + by
+    # Within the calendar: a year back from January of year 1 is that January, not year 0 (a 500).
+    index = min(max(month.year * 12 + month.month - 1 + by, date.min.year * 12), date.max.year * 12 + 11)
     return date(index // 12, index % 12 + 1, 1)
 
 

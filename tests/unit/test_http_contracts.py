@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from adapters.http.app import ROUTES, create_app
 from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.permissions import Capability, Role
 from lkk_core.kernel.services import Services
 from tests.contracts_support import C1, C2, C3, C4, link_of
@@ -787,7 +789,10 @@ class TestMalformed:
 
 def test_openapi_documents_every_contract_route_with_its_parameters(client: ContractsClient) -> None:
     document = read(client.simulate_get("/openapi.json"))
-    expected_parameters = {"contract_number": {"type": "string"}, "account_id": {"type": "string", "format": "uuid"}}
+    # CON-02: the contract number's pattern (14 digits), as in the bodies (issue 10).
+    expected_parameters = {"contract_number": TypeAdapter(ContractNumber).json_schema(),
+                           "account_id": {"type": "string", "format": "uuid"}}
+    assert "[0-9]{14}" in expected_parameters["contract_number"]["pattern"]
 
     for method, template in every_operation("contracts"):
         path = template.replace(":uuid", "")
@@ -799,7 +804,7 @@ def test_openapi_documents_every_contract_route_with_its_parameters(client: Cont
         resource = dict(ROUTES)[template]
         security = {"staff": [{"staffToken": []}], "customer": [{"sessionToken": []}]}.get(resource.auth)
         assert operation.get("security") == security, (method, path)
-        assert "application/problem+json" in operation["responses"]["4XX"]["content"]
+        assert "application/problem+json" in operation["responses"]["422"]["content"]  # the number (CON-02)
 
     # CON-04: the letter's link is a GET with the binding's id and token in the query string.
     link = document["paths"]["/v1/contract-bindings/confirmation"]["get"]

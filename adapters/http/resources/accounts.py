@@ -11,7 +11,7 @@ from adapters.http.schemas import accounts as schemas
 from adapters.http.schemas.common import Written
 from lkk_core import accounts
 from lkk_core.accounts import ProfileView, SessionsView
-from lkk_core.kernel.errors import NotFound
+from lkk_core.kernel.errors import Conflict, Expired, NotFound, PreconditionFailed, RateLimited, WrongCredentials
 
 
 class Registrations(Resource):
@@ -19,7 +19,8 @@ class Registrations(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Register with e-mail and password; the code goes to the e-mail", 201,
-                                    schemas.SessionOpened, accounts.Register, "ACC-01, ACC-02, ACC-03, ACC-09")}
+                                    schemas.SessionOpened, accounts.Register, "ACC-01, ACC-02, ACC-03, ACC-09",
+                                    name="register", refusals=(Conflict,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.Register) -> None:
         reg = accounts.register(self.services, body, device(req))
@@ -32,7 +33,8 @@ class Sessions(Resource):
     auth = "public"
     OPERATIONS = {"POST": Operation("Log in by e-mail or login; 202 when a new device must confirm", 201,
                                     schemas.SessionOpened, accounts.LogIn, "ACC-07, ACC-08",
-                                    alternatives=((202, schemas.LoginHeld),))}
+                                    alternatives=((202, schemas.LoginHeld),),
+                                    name="logIn", refusals=(WrongCredentials,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.LogIn) -> None:
         result = accounts.log_in(self.services, body, device(req, body.device_id))
@@ -47,7 +49,7 @@ class LoginConfirmation(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Confirm a held login with its code", 201, schemas.SessionOpened,
-                                    accounts.ConfirmLogin, "ACC-08")}
+                                    accounts.ConfirmLogin, "ACC-08", name="confirmLogin", refusals=(NotFound, Expired))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ConfirmLogin) -> None:
         result = accounts.confirm_login(self.services, body)
@@ -59,7 +61,8 @@ class LoginCode(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Send the login code again (once a minute)", 202, Written,
-                                    accounts.ResendLoginCode, "ACC-04, ACC-08")}
+                                    accounts.ResendLoginCode, "ACC-04, ACC-08",
+                                    name="resendLoginCode", refusals=(NotFound, Expired, RateLimited))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResendLoginCode) -> None:
         self.written(resp, accounts.resend_login_code(self.services, body), 202)
@@ -69,7 +72,7 @@ class Me(Resource):
     """«Профиль»."""
 
     OPERATIONS = {"GET": Operation("Read the profile and the onboarding stage", 200, schemas.Profile,
-                                   rules="PRF-01, ACC-05, ACC-12")}
+                                   rules="PRF-01, ACC-05, ACC-12", name="getMe", refusals=(NotFound,))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -83,7 +86,7 @@ class PersonalData(Resource):
     """«Вы зарегистрировались» / «Редактирование профиля»."""
 
     OPERATIONS = {"PUT": Operation("Save personal data", 200, Written, accounts.SavePersonalData,
-                                   "ACC-05, PRF-02")}
+                                   "ACC-05, PRF-02", name="savePersonalData", refusals=(PreconditionFailed,))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePersonalData) -> None:
         self.written(resp, accounts.save_personal_data(self.services, req.context.actor, body))
@@ -93,7 +96,7 @@ class Phone(Resource):
     """The phone of the profile."""
 
     OPERATIONS = {"PUT": Operation("Save the phone (+7XXXXXXXXXX)", 200, Written, accounts.SavePhone,
-                                   "ACC-05, PRF-03")}
+                                   "ACC-05, PRF-03", name="savePhone", refusals=(PreconditionFailed,))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SavePhone) -> None:
         self.written(resp, accounts.save_phone(self.services, req.context.actor, body))
@@ -103,7 +106,8 @@ class Email(Resource):
     """The e-mail of the profile."""
 
     OPERATIONS = {"PUT": Operation("Change the e-mail; it is unconfirmed until its code", 200, Written,
-                                   accounts.ChangeEmail, "ACC-02, ACC-13, PRF-03")}
+                                   accounts.ChangeEmail, "ACC-02, ACC-13, PRF-03",
+                                   name="changeEmail", refusals=(Conflict, PreconditionFailed))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangeEmail) -> None:
         self.written(resp, accounts.change_email(self.services, req.context.actor, body))
@@ -113,7 +117,7 @@ class EmailCode(Resource):
     """«Подтвердить» / «Отправить ещё раз»."""
 
     OPERATIONS = {"POST": Operation("E-mail a confirmation code (once a minute)", 202, Written,
-                                    rules="ACC-04, ACC-12")}
+                                    rules="ACC-04, ACC-12", name="sendEmailCode", refusals=(Conflict, RateLimited))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.written(resp, accounts.send_email_code(self.services, req.context.actor), 202)
@@ -123,7 +127,7 @@ class EmailConfirmation(Resource):
     """«Введите код, отправленный на почту»."""
 
     OPERATIONS = {"POST": Operation("Confirm the e-mail with its code", 200, Written, accounts.EnterCode,
-                                    "ACC-03, ACC-12")}
+                                    "ACC-03, ACC-12", name="confirmEmail", refusals=(Expired,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.EnterCode) -> None:
         self.written(resp, accounts.confirm_email(self.services, req.context.actor, body))
@@ -133,7 +137,7 @@ class Password(Resource):
     """«Изменение пароля»."""
 
     OPERATIONS = {"PUT": Operation("Change the password", 200, Written, accounts.ChangePassword,
-                                   "ACC-09, ACC-10")}
+                                   "ACC-09, ACC-10", name="changePassword", refusals=(PreconditionFailed,))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.ChangePassword) -> None:
         self.written(resp, accounts.change_password(self.services, req.context.actor, body))
@@ -143,7 +147,8 @@ class TwoFactor(Resource):
     """«Двухфакторная аутентификация»."""
 
     OPERATIONS = {"PUT": Operation("Switch confirmation of logins from new devices", 200, Written,
-                                   accounts.SwitchTwoFactor, "ACC-08")}
+                                   accounts.SwitchTwoFactor, "ACC-08",
+                                   name="switchTwoFactor", refusals=(PreconditionFailed,))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, body: accounts.SwitchTwoFactor) -> None:
         self.written(resp, accounts.switch_two_factor(self.services, req.context.actor, body))
@@ -153,7 +158,7 @@ class Deletion(Resource):
     """«Удалить аккаунт»."""
 
     OPERATIONS = {"POST": Operation("Delete the account (confirm with the password)", 200, Written,
-                                    accounts.DeleteAccount, "ACC-17")}
+                                    accounts.DeleteAccount, "ACC-17", name="deleteAccount")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.DeleteAccount) -> None:
         self.written(resp, accounts.delete_account(self.services, req.context.actor, body))
@@ -163,7 +168,7 @@ class SessionList(Resource):
     """«Сессии»."""
 
     OPERATIONS = {"GET": Operation("List sessions; the current one is marked", 200, schemas.Sessions,
-                                   rules="ACC-14")}
+                                   rules="ACC-14", name="listSessions")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -176,7 +181,7 @@ class SessionItem(Resource):
     """«Завершить» one session."""
 
     OPERATIONS = {"DELETE": Operation("End a session: the current one logs out", 200, Written,
-                                      rules="ACC-14")}
+                                      rules="ACC-14", name="endSession", refusals=(NotFound,))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, session_id: UUID) -> None:
         self.written(resp, accounts.end_session(self.services, req.context.actor, session_id))
@@ -185,7 +190,7 @@ class SessionItem(Resource):
 class Logout(Resource):
     """«Выйти»."""
 
-    OPERATIONS = {"POST": Operation("End the current session", 200, Written, rules="ACC-15")}
+    OPERATIONS = {"POST": Operation("End the current session", 200, Written, rules="ACC-15", name="logOut")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.written(resp, accounts.log_out(self.services, req.context.actor))
@@ -196,7 +201,8 @@ class PasswordRecovery(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("E-mail a recovery code; the answer never tells whether the e-mail exists",
-                                    202, None, accounts.RequestPasswordReset, "ACC-11")}
+                                    202, None, accounts.RequestPasswordReset, "ACC-11", name="requestPasswordReset",
+                                    writes=False)}  # no position: it would tell whether the e-mail exists
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.RequestPasswordReset) -> None:
         accounts.request_password_reset(self.services, body)
@@ -209,7 +215,8 @@ class PasswordRecoveryConfirmation(Resource):
 
     auth = "public"
     OPERATIONS = {"POST": Operation("Set a new password with the recovery code; all sessions end", 200,
-                                    Written, accounts.ResetPassword, "ACC-09, ACC-11")}
+                                    Written, accounts.ResetPassword, "ACC-09, ACC-11",
+                                    name="resetPassword", refusals=(Expired,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ResetPassword) -> None:
         self.written(resp, accounts.reset_password(self.services, body))
@@ -220,7 +227,8 @@ class StaffLegacyAccounts(Resource):
 
     auth = "staff"
     OPERATIONS = {"POST": Operation("Import an account that logs in by login", 201, schemas.AccountCreated,
-                                    accounts.ImportLegacyAccount, "ACC-07, ACC-11a")}
+                                    accounts.ImportLegacyAccount, "ACC-07, ACC-11a",
+                                    name="staffImportLegacyAccount", refusals=(Conflict,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: accounts.ImportLegacyAccount) -> None:
         imported = accounts.import_legacy_account(self.services, req.context.staff, body)
@@ -232,7 +240,8 @@ class StaffAccountEmail(Resource):
 
     auth = "staff"
     OPERATIONS = {"PUT": Operation("Restore a removed e-mail, unconfirmed", 200, Written,
-                                   accounts.RestoreEmail, "ACC-11a")}
+                                   accounts.RestoreEmail, "ACC-11a",
+                                   name="staffRestoreEmail", refusals=(NotFound, Conflict))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, account_id: UUID, body: accounts.RestoreEmail) -> None:
         self.written(resp, accounts.restore_email(self.services, req.context.staff, account_id, body))

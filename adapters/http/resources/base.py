@@ -9,9 +9,12 @@ import falcon
 from pydantic import BaseModel
 
 from lkk_core.accounts import ClientDevice
+from lkk_core.kernel.errors import LkkError, ValidationFailed
 from lkk_core.kernel.services import Services
 
 POSITION_HEADER = "X-Lkk-Position"
+MAX_POSITION = 2**63 - 1  # a log position is a BIGINT
+POSITION_NOT_A_NUMBER = "Заголовок X-Lkk-Position должен быть неотрицательным целым числом"  # NOTE: proposal
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class Operation:
     # Other successful answers, e.g. 202 «a code was sent» beside 201 «logged in».
     alternatives: tuple[tuple[int, type[BaseModel]], ...] = ()
     media_type: str | None = None  # a file answer (e.g. .xlsx) instead of JSON
+    # The OpenAPI operationId (``getMe``), the name a generated client gives the call.
+    name: str = ""
+    # The domain errors this operation may answer beyond those its shape implies (a body: 422,
+    # a token: 401, …; ``adapters.http.openapi.refusals``); the HTTP tests check every problem
+    # they see is declared (tests/http_support.py).
+    refusals: tuple[type[LkkError], ...] = ()
+    # Whether a success carries ``X-Lkk-Position`` (``written``): by default every method but GET.
+    writes: bool | None = None
 
 
 class Resource:
@@ -60,8 +71,12 @@ class Resource:
     def read_after(self, req: falcon.Request) -> None:
         """Before a query, wait for the position the client saw written (``X-Lkk-Position``)."""
         seen = req.get_header(POSITION_HEADER)
-        if seen and seen.isdigit():
-            self.services.views.wait_for(int(seen))
+        if seen is None:
+            return
+        # ASCII digits only (``"²".isdigit()`` holds but ``int("²")`` raises), and few enough for int().
+        if not (seen.isascii() and seen.isdigit() and len(seen) <= 19 and int(seen) <= MAX_POSITION):
+            raise ValidationFailed(POSITION_NOT_A_NUMBER, field=POSITION_HEADER)
+        self.services.views.wait_for(int(seen))
 
 
 def answer(resp: falcon.Response, model: type[BaseModel], result: Any) -> None:

@@ -13,6 +13,7 @@ from adapters.http.resources.base import Operation, Resource, answer
 from adapters.http.schemas import contracts as schemas
 from adapters.http.schemas.common import Written
 from lkk_core import contracts
+from lkk_core.kernel.errors import Conflict, Expired, Forbidden, NotFound, PreconditionFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,7 +22,7 @@ class ContractList(Resource):
     """«Договоры» on «Оплата» and «Профиль»."""
 
     OPERATIONS = {"GET": Operation("List my contracts with my role on each, then pending requests", 200,
-                                   schemas.ContractList, rules="CON-01, CON-05, CON-07, ROL-12")}
+                                   schemas.ContractList, rules="CON-01, CON-05, CON-07, ROL-12", name="listContracts")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -34,7 +35,8 @@ class Bindings(Resource):
 
     OPERATIONS = {"POST": Operation("Ask to bind a contract: the link goes to the contract's e-mail", 202,
                                     schemas.BindingRequestedOut, contracts.RequestBinding,
-                                    "CON-02, CON-03, CON-04, CON-06, CON-07, ACC-06")}
+                                    "CON-02, CON-03, CON-04, CON-06, CON-07, ACC-06",
+                                    name="requestBinding", refusals=(NotFound, Conflict, PreconditionFailed))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: contracts.RequestBinding) -> None:
         result = contracts.request_binding(self.services, req.context.actor, body)
@@ -45,7 +47,7 @@ class PendingBinding(Resource):
     """A request still waiting for its link."""
 
     OPERATIONS = {"DELETE": Operation("Withdraw a pending binding request", 200, Written,
-                                      rules="CON-05")}
+                                      rules="CON-05", name="cancelBindingRequest", refusals=(NotFound,))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.written(resp, contracts.cancel_binding_request(self.services, req.context.actor, contract_number))
@@ -58,9 +60,11 @@ class BindingConfirmation(Resource):
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": contracts.ConfirmBinding}  # the OpenAPI query parameters
     OPERATIONS = {
         "GET": Operation("Follow the e-mailed link (?binding_id=…&token=…): bind the contract", 200,
-                         schemas.BindingConfirmed, rules="CON-04, CON-05, CON-08"),
+                         schemas.BindingConfirmed, rules="CON-04, CON-05, CON-08",
+                         name="followBindingLink", writes=True, refusals=(NotFound, Conflict, Expired)),
         "POST": Operation("Confirm a binding with the link's id and token", 200, schemas.BindingConfirmed,
-                          contracts.ConfirmBinding, "CON-04, CON-05, CON-08"),
+                          contracts.ConfirmBinding, "CON-04, CON-05, CON-08",
+                          name="confirmBinding", refusals=(NotFound, Conflict, Expired)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -80,9 +84,10 @@ class ContractItem(Resource):
 
     OPERATIONS = {
         "GET": Operation("Read the contract screen: contract, requisites, contacts, bank, meters, my role", 200,
-                         schemas.ContractDetailOut, rules="CON-09, ROL-11, ROL-15, ROL-19"),
+                         schemas.ContractDetailOut, rules="CON-09, ROL-11, ROL-15, ROL-19",
+                         name="getContract", refusals=(NotFound,)),
         "DELETE": Operation("Remove the contract from my account", 200, Written,
-                            rules="CON-11, ROL-19"),
+                            rules="CON-11, ROL-19", name="unbindContract", refusals=(NotFound, Forbidden)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
@@ -98,11 +103,12 @@ class ContractExport(Resource):
     """«Скачать» on the contract screen."""
 
     OPERATIONS = {"GET": Operation("Download the contract screen as .xlsx", 200, rules="CON-10",
-                                   media_type=XLSX)}
+                                   media_type=XLSX, name="exportContract", refusals=(NotFound,))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         from adapters.billing.contract_xlsx import contract_workbook, contract_xlsx_filename  # noqa: PLC0415
 
+        self.read_after(req)
         detail = contracts.contract_detail(self.services, req.context.actor, contract_number)
         resp.data = contract_workbook(detail.contract, role=detail.holding.role.label,
                                       generated_at=self.services.clock.now())
@@ -114,7 +120,8 @@ class ContractUsers(Resource):
     """The Administrator's list of the contract's users."""
 
     OPERATIONS = {"GET": Operation("List every account that holds the contract (Administrator)", 200,
-                                   schemas.ContractUsers, rules="ROL-06, ROL-19")}
+                                   schemas.ContractUsers, rules="ROL-06, ROL-19",
+                                   name="listContractUsers", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
@@ -127,7 +134,8 @@ class ContractRoles(Resource):
 
     OPERATIONS = {"POST": Operation("Grant or change a role on chosen energy objects (Administrator)", 201,
                                     schemas.RoleGranted, contracts.GrantRole,
-                                    "ROL-04, ROL-08, ROL-09, ROL-14, ROL-15, ROL-16")}
+                                    "ROL-04, ROL-08, ROL-09, ROL-14, ROL-15, ROL-16",
+                                    name="grantRole", refusals=(NotFound, Forbidden, Conflict))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str, body: contracts.GrantRole) -> None:
         grant = contracts.grant_role(self.services, req.context.actor, contract_number, body)
@@ -138,7 +146,8 @@ class ContractRole(Resource):
     """«Удаление назначенной роли»."""
 
     OPERATIONS = {"DELETE": Operation("Remove a role the Administrator manages; the holder loses the contract",
-                                      200, Written, rules="ROL-14, ROL-17")}
+                                      200, Written, rules="ROL-14, ROL-17",
+                                      name="revokeRole", refusals=(NotFound, Forbidden))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
         self.written(resp, contracts.revoke_role(self.services, req.context.actor, contract_number, account_id))
@@ -148,7 +157,8 @@ class AdministratorRequests(Resource):
     """«Запросить доступ»."""
 
     OPERATIONS = {"POST": Operation("Ask supplier staff for the Administrator role", 201,
-                                    schemas.AdministratorRequested, rules="ROL-12")}
+                                    schemas.AdministratorRequested, rules="ROL-12",
+                                    name="requestAdministrator", refusals=(NotFound, Forbidden, Conflict))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         asked = contracts.request_administrator(self.services, req.context.actor, contract_number)
@@ -163,7 +173,8 @@ class StaffAdministrator(Resource):
 
     auth = "staff"
     OPERATIONS = {"PUT": Operation("Make a holder of the contract its Administrator", 200, Written,
-                                   contracts.GrantAdministrator, "ROL-05, ROL-08, ROL-13")}
+                                   contracts.GrantAdministrator, "ROL-05, ROL-08, ROL-13",
+                                   name="staffGrantAdministrator", refusals=(NotFound, Conflict))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
                body: contracts.GrantAdministrator) -> None:
@@ -175,7 +186,7 @@ class StaffContractRole(Resource):
 
     auth = "staff"
     OPERATIONS = {"DELETE": Operation("Remove a holder's role on the contract", 200, Written,
-                                      rules="ROL-17")}
+                                      rules="ROL-17", name="staffRevokeRole", refusals=(NotFound,))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, contract_number: str, account_id: UUID) -> None:
         self.written(resp, contracts.revoke_role_by_staff(self.services, req.context.staff, contract_number,
@@ -187,7 +198,7 @@ class StaffContractUsers(Resource):
 
     auth = "staff"
     OPERATIONS = {"GET": Operation("List every account that holds the contract", 200, schemas.ContractUsers,
-                                   rules="ROL-06, ROL-13")}
+                                   rules="ROL-06, ROL-13", name="staffListContractUsers", refusals=(NotFound,))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
@@ -200,7 +211,7 @@ class StaffAdministratorRequests(Resource):
 
     auth = "staff"
     OPERATIONS = {"GET": Operation("List the requests not yet answered", 200, schemas.AdministratorRequests,
-                                   rules="ROL-12, ROL-13")}
+                                   rules="ROL-12, ROL-13", name="staffListAdministratorRequests")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -213,7 +224,8 @@ class StaffRequestRefusal(Resource):
 
     auth = "staff"
     OPERATIONS = {"POST": Operation("Refuse a holder's request for the Administrator role", 200, Written,
-                                    contracts.RefuseAdministratorRequest, "ROL-13")}
+                                    contracts.RefuseAdministratorRequest, "ROL-13",
+                                    name="staffRefuseAdministratorRequest", refusals=(NotFound,))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, contract_number: str,
                 body: contracts.RefuseAdministratorRequest) -> None:

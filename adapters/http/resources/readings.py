@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import quote
 from uuid import UUID
@@ -17,8 +16,8 @@ from adapters.http.middleware import parse, read_form
 from adapters.http.resources.base import Operation, Resource, answer
 from adapters.http.schemas import readings as schemas
 from lkk_core import readings
-from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode
-from lkk_core.kernel.errors import NotFound
+from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode, IsoDate
+from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, WindowClosed
 from lkk_core.readings import ACT_NOT_FOUND
 
 HISTORY_FILENAME = "История показаний.xlsx"  # NOTE: proposal (§7.3 names the tab «Показания»)
@@ -30,10 +29,12 @@ class Readings(Resource):
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsFilter}  # the OpenAPI query parameters
     OPERATIONS = {
         "GET": Operation("The readings page: contracts, energy objects, meters and scales with their figures", 200,
-                         schemas.ReadingsPageOut, rules="RDG-01, RDG-02, RDG-09, RDG-18, RDG-19, ROL-15"),
+                         schemas.ReadingsPageOut, rules="RDG-01, RDG-02, RDG-09, RDG-18, RDG-19, ROL-15",
+                         name="getReadingsPage", refusals=(NotFound, Forbidden)),
         "POST": Operation("Submit readings of a contract for a month («Передать показания»)", 201,
                           schemas.ReadingsSavedOut, readings.SubmitReadings,
-                          "RDG-02 … RDG-09, RDG-19, ACC-06"),
+                          "RDG-02 … RDG-09, RDG-19, ACC-06",
+                          name="submitReadings", refusals=(NotFound, Forbidden, Conflict, WindowClosed)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -56,14 +57,14 @@ class IntegralTemplateQuery(BaseModel):
     """«Шаблон интегральных показаний» for a contract and month."""
 
     contract_number: ContractNumber
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntegralUploadForm(BaseModel):
     """The form «Интегральные по договору»; the file goes in the part ``file`` (.xls or .xlsx)."""
 
     contract_number: ContractNumber
-    period: date = Field(description="any day of the month the readings are for")
+    period: IsoDate = Field(description="any day of the month the readings are for")
 
 
 class IntervalTemplateQuery(BaseModel):
@@ -72,7 +73,7 @@ class IntervalTemplateQuery(BaseModel):
     contract_number: ContractNumber
     energy_object: EnergyObjectCode
     meter_number: readings.Key
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntervalActsQuery(BaseModel):
@@ -80,7 +81,7 @@ class IntervalActsQuery(BaseModel):
 
     contract_number: ContractNumber
     meter_number: readings.Key
-    period: date = Field(description="any day of the month")
+    period: IsoDate = Field(description="any day of the month")
 
 
 class IntervalUploadForm(IntervalTemplateQuery):
@@ -116,7 +117,8 @@ class IntegralTemplate(Resource):
 
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": IntegralTemplateQuery}
     OPERATIONS = {"GET": Operation("Download the integral template: the rows the actor may submit", 200,
-                                   rules="RDG-03, RDG-10, RDG-11, RDG-19, ROL-15", media_type=XLSX)}
+                                   rules="RDG-03, RDG-10, RDG-11, RDG-19, ROL-15", media_type=XLSX,
+                                   name="downloadIntegralTemplate", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -132,7 +134,9 @@ class IntegralUploads(Uploading):
 
     FORMS: ClassVar[dict[str, type[BaseModel]]] = {"POST": IntegralUploadForm}  # multipart fields + ``file``
     OPERATIONS = {"POST": Operation("Submit the filled integral template (multipart: contract_number, period, file)",
-                                    201, schemas.ReadingsSavedOut, rules="RDG-03 … RDG-12, RDG-19, ACC-06")}
+                                    201, schemas.ReadingsSavedOut, rules="RDG-03 … RDG-12, RDG-19, ACC-06",
+                                    name="uploadIntegralReadings",
+                                    refusals=(NotFound, Forbidden, Conflict, WindowClosed))}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         fields, upload = read_form(req, self.limits.max_bytes)
@@ -149,9 +153,11 @@ class IntervalTemplate(Resource):
 
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": IntervalTemplateQuery}
     OPERATIONS = {"GET": Operation("Download the interval template of a meter and month", 200,
-                                   rules="RDG-13, RDG-14, RDG-16, RDG-19, ROL-15", media_type=XLSX)}
+                                   rules="RDG-13, RDG-14, RDG-16, RDG-19, ROL-15", media_type=XLSX,
+                                   name="downloadIntervalTemplate", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.read_after(req)
         query = _query(req, IntervalTemplateQuery)
         data = uploads.interval_template_for(
             self.services, req.context.actor, contract_number=query.contract_number,
@@ -166,10 +172,12 @@ class IntervalActs(Uploading):
     FORMS: ClassVar[dict[str, type[BaseModel]]] = {"POST": IntervalUploadForm}  # or the JSON grid
     OPERATIONS = {
         "GET": Operation("List the meter's «Первичный акт» records of the month and the «Вид показаний» choices",
-                         200, schemas.IntervalActsOut, rules="RDG-15, RDG-17, RDG-19, ROL-15"),
+                         200, schemas.IntervalActsOut, rules="RDG-15, RDG-17, RDG-19, ROL-15",
+                         name="listIntervalActs", refusals=(NotFound, Forbidden)),
         "POST": Operation("Upload an hourly profile: multipart (fields + file) or the JSON grid; a new act", 201,
                           schemas.ActRecordedOut, readings.UploadIntervalProfile,
-                          "RDG-03, RDG-04, RDG-13 … RDG-17, RDG-19, ACC-06"),
+                          "RDG-03, RDG-04, RDG-13 … RDG-17, RDG-19, ACC-06",
+                          name="uploadIntervalProfile", refusals=(NotFound, Forbidden, Conflict, WindowClosed)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -197,7 +205,7 @@ class IntervalActFile(Resource):
     """«↓» next to a «Первичный акт» (RDG-17)."""
 
     OPERATIONS = {"GET": Operation("Download one «Первичный акт» as .xlsx", 200, rules="RDG-17, RDG-19, ROL-15",
-                                   media_type=XLSX)}
+                                   media_type=XLSX, name="downloadIntervalAct", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, act_id: UUID, number: str) -> None:
         if not number.isascii() or not number.isdigit() or len(number) > 9:
@@ -212,7 +220,8 @@ class ReadingsHistory(Resource):
 
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsHistoryFilter}
     OPERATIONS = {"GET": Operation("The accepted readings of my contracts, by contract, energy object and meter", 200,
-                                   schemas.ReadingsHistoryOut, rules="HIS-07, RDG-19, ROL-15")}
+                                   schemas.ReadingsHistoryOut, rules="HIS-07, RDG-19, ROL-15",
+                                   name="getReadingsHistory", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
@@ -226,7 +235,8 @@ class ReadingsHistoryExport(Resource):
 
     QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsHistoryFilter}
     OPERATIONS = {"GET": Operation("Download the readings history with the same filters as .xlsx", 200,
-                                   rules="HIS-07, RDG-19, ROL-15", media_type=XLSX)}
+                                   rules="HIS-07, RDG-19, ROL-15", media_type=XLSX,
+                                   name="exportReadingsHistory", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
