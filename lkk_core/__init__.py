@@ -49,6 +49,7 @@ from lkk_core.kernel.errors import (
     WrongCredentials,
 )
 from lkk_core.kernel.outbox import Outbox
+from lkk_core.kernel.paging import Page, Paging
 from lkk_core.kernel.permissions import Capability, Role
 from lkk_core.kernel.personal_data import REDACTED, SubjectForgotten
 from lkk_core.kernel.ports import Billing, Clock, Mailer, MailRejected, OutgoingMail
@@ -81,6 +82,8 @@ __all__ = [
     "NotFound",
     "Outbox",
     "OutgoingMail",
+    "Page",
+    "Paging",
     "Party",
     "PreconditionFailed",
     "PriceCategory",
