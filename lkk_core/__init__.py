@@ -13,6 +13,7 @@ is the library's inside.
 Nothing here imports a web framework, a spreadsheet library or a driver.
 """
 
+from lkk_core.kernel.access import Access
 from lkk_core.kernel.app import ConfigurationError, LkkApplication, new_secrets
 from lkk_core.bootstrap import ALL_PROJECTIONS, bootstrap
 from lkk_core.kernel.billing import (
@@ -50,7 +51,7 @@ from lkk_core.kernel.errors import (
 )
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.kernel.paging import Page, Paging
-from lkk_core.kernel.permissions import Capability, Role
+from lkk_core.kernel.permissions import Capability, Holding, Role
 from lkk_core.kernel.personal_data import REDACTED, SubjectForgotten
 from lkk_core.kernel.ports import Billing, Clock, Mailer, MailRejected, OutgoingMail
 from lkk_core.kernel.services import Actor, Services, Settings, StaffActor
@@ -58,6 +59,7 @@ from lkk_core.kernel.services import Actor, Services, Settings, StaffActor
 __all__ = [
     "ALL_PROJECTIONS",
     "AcceptedReading",
+    "Access",
     "Actor",
     "Attachment",
     "BankDetails",
@@ -73,6 +75,7 @@ __all__ = [
     "Expired",
     "FixedClock",
     "Forbidden",
+    "Holding",
     "LkkApplication",
     "LkkError",
     "MailRejected",

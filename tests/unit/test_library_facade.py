@@ -10,10 +10,17 @@ any module whose name starts with ``_``, the tests' helpers — is private.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
+import inspect
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
+
+from lkk_core import Services
 
 from tests.unit.test_docs import ILLUSTRATIVE, PAGES, RUN, python_blocks
 
@@ -137,3 +144,33 @@ def test_an_embedding_portal_finds_what_it_needs_in_the_public_names() -> None:
     assert set(secrets) == {"LKK_PII_KEK", "LKK_SECRET_KEY"}
     assert secrets != lkk_core.new_secrets()
     assert RecordingMailer().sent == []
+
+
+LIBRARY_FACES = ("lkk_core", *(f"lkk_core.{context}" for context in CONTEXTS))
+
+
+def _classes_in(annotation: object) -> Iterator[type]:
+    if inspect.isclass(annotation):
+        yield annotation
+    for argument in typing.get_args(annotation):
+        yield from _classes_in(argument)
+
+
+def test_every_type_a_public_name_takes_returns_or_holds_is_public() -> None:
+    """An embedder can name what it passes and gets back: no result, command field or argument of a private type."""
+    public = {id(getattr(importlib.import_module(face), name)) for face in LIBRARY_FACES for name in exported(face)}
+    hidden = set()
+    for face in LIBRARY_FACES:
+        module = importlib.import_module(face)
+        for name in exported(face):
+            value = getattr(module, name)
+            if inspect.isclass(value) and issubclass(value, BaseModel):
+                annotations = [field.annotation for field in value.model_fields.values()]
+            elif inspect.isfunction(value) or dataclasses.is_dataclass(value) and value is not Services:
+                annotations = list(typing.get_type_hints(value).values())
+            else:
+                continue  # Services: a container of ports and settings, built by bootstrap
+            hidden |= {f"{face}.{name}: {cls.__module__}.{cls.__qualname__}"
+                       for annotation in annotations for cls in _classes_in(annotation)
+                       if cls.__module__.startswith("lkk_core") and id(cls) not in public}
+    assert not hidden

@@ -97,3 +97,52 @@ def test_over_http_a_tampered_cursor_and_a_bad_limit_answer_422_in_russian(servi
     for limit in ("0", "501", "много"):
         assert_problem(client.simulate_get("/v1/me/sessions", headers=auth, params={"limit": limit}), 422,
                        "validation_failed")
+
+
+PAGED_ROUTES = (
+    "/v1/me/sessions", "/v1/contracts", "/v1/contracts/{contract_number}/users",
+    "/v1/staff/contracts/{contract_number}/users", "/v1/staff/administrator-requests", "/v1/readings/history",
+    "/v1/readings/interval-acts",
+)
+
+
+def test_over_http_the_link_header_walks_the_sessions_and_the_last_page_answers_as_before(
+        services: Services) -> None:
+    client = RecordingClient(create_app(services), headers={"User-Agent": CHROME_UA}, services=services)
+    reg = client.simulate_post("/v1/registrations", json={
+        "email": "anna@example.com", "password": "Secret#123", "agreement_accepted": True}).json
+    auth = bearer(reg["token"])
+    for _ in range(4):
+        assert client.simulate_post("/v1/sessions", json={"identifier": "anna@example.com",
+                                                         "password": "Secret#123"}).status_code == 201
+    whole = client.simulate_get("/v1/me/sessions", headers=auth)
+    assert set(whole.json) == {"items"} and "Link" not in whole.headers  # one page: the answer of before pages
+
+    seen, path, query = [], "/v1/me/sessions", "limit=2"
+    while True:
+        page = client.simulate_get(path, headers=auth, query_string=query)
+        assert page.status_code == 200, page.text
+        seen += [row["session_id"] for row in page.json["items"]]
+        if "next" not in page.json:
+            assert "Link" not in page.headers
+            break
+        link = page.headers["Link"]
+        assert link.endswith('>; rel="next"') and f"cursor={page.json['next']}" in link
+        path, _, query = link[1:link.index(">")].partition("?")
+    assert seen == [row["session_id"] for row in whole.json["items"]]
+    assert len(seen) == 5  # noqa: PLR2004
+
+
+def test_the_openapi_document_names_limit_cursor_and_next_on_every_paged_list() -> None:
+    from adapters.http.app import ROUTES  # noqa: PLC0415
+    from adapters.http.openapi import openapi  # noqa: PLC0415
+
+    document = openapi(ROUTES)
+    for path in PAGED_ROUTES:
+        operation = document["paths"][path]["get"]
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert {"limit", "cursor"} <= names, path
+        limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+        assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (DEFAULT_LIMIT, MAX_LIMIT)
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert "next" in document["components"]["schemas"][ref]["properties"], path
