@@ -75,7 +75,8 @@ def default_window(period: date, timezone: ZoneInfo) -> ReadingWindow:
 class DatasetBilling:
     """The billing port over a validated dataset file; lookups are O(1) and thread-safe."""
 
-    def __init__(self, path: Path | str, *, timezone: ZoneInfo | str = DEFAULT_TIMEZONE) -> None:
+    def __init__(self, path: Path | str, *, timezone: ZoneInfo | str = DEFAULT_TIMEZONE,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.path = Path(path)
         self.timezone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
         try:
@@ -86,7 +87,7 @@ class DatasetBilling:
         self._closer = weakref.finalize(self, os.close, fd)
         try:
             with os.fdopen(os.dup(fd), "rb") as source:  # the index and the lookups read the same file
-                loaded = load(self.path, source)
+                loaded = load(self.path, source, progress)
         except BaseException:
             self._closer()
             raise
@@ -195,7 +196,7 @@ class DatasetBilling:
         return LINE_CONTRACT.validate_json(os.pread(self._fd, span & MAX_LINE, span >> LENGTH_BITS)).contract()
 
 
-def billing_from_env(env: Mapping[str, str]) -> DatasetBilling:
+def billing_from_env(env: Mapping[str, str], *, progress: Callable[[int, int], None] | None = None) -> DatasetBilling:
     """Open the dataset at ``LKK_BILLING_DATASET`` (default ``$LKK_VAR_DIR/billing.json``) in ``LKK_TIMEZONE``."""
     name = env.get("LKK_TIMEZONE") or DEFAULT_TIMEZONE
     try:
@@ -210,15 +211,17 @@ def billing_from_env(env: Mapping[str, str]) -> DatasetBilling:
                  else f"LKK_BILLING_DATASET is not set and its default {path} does not exist")
         msg = f"{where}; write one with `lkk billing generate --contracts 100 --out {path}`"
         raise DatasetMissing(msg)
-    return DatasetBilling(path, timezone=timezone)
+    return DatasetBilling(path, timezone=timezone, progress=progress)
 
 
 def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
                   reading_windows: Iterable[ReadingWindow] = (),
-                  meter_readings: Callable[[Contract], Iterable[tuple[date, ScaleReading]]] | None = None) -> Path:
+                  meter_readings: Callable[[Contract], Iterable[tuple[date, ScaleReading]]] | None = None,
+                  progress: Callable[[int], None] | None = None) -> Path:
     """Write contracts as a JSON Lines dataset, streaming; the finished file replaces ``path`` atomically.
 
-    ``meter_readings`` gives billing's facts of a contract's meter scales, each for its month.
+    ``meter_readings`` gives billing's facts of a contract's meter scales, each for its month;
+    ``progress(contracts written)`` is called after each contract.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,7 +232,10 @@ def write_dataset(path: Path | str, contracts: Iterable[Contract], *,
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-            out.writelines(_line(c, meter_readings) + b"\n" for c in contracts)
+            for written, contract in enumerate(contracts, start=1):
+                out.write(_line(contract, meter_readings) + b"\n")
+                if progress is not None:
+                    progress(written)
         os.chmod(temporary, 0o644)  # noqa: PTH101  (mkstemp makes it private; the server reads it)
         os.replace(temporary, path)  # noqa: PTH105
     except BaseException:

@@ -35,7 +35,8 @@ accounts carry valid check digits (``requisites``). Nothing reads the clock.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -122,9 +123,26 @@ def generate_contracts(n: int, *, seed: int = 0) -> Iterator[Contract]:
             yield _contract(random.Random(f"lkk-billing:{seed}:{i}"), i)
 
 
-def write_generated(path: Path, n: int, *, seed: int = 0) -> Path:
-    """Write a generated dataset of ``n`` contracts to ``path`` as JSON Lines; return the path."""
-    return write_dataset(path, generate_contracts(n, seed=seed), meter_readings=lambda c: generated_readings(c, seed))
+def write_generated(path: Path, n: int, *, seed: int = 0, also_for: date | None = None,
+                    progress: Callable[[int], None] | None = None) -> Path:
+    """Write a generated dataset of ``n`` contracts to ``path`` as JSON Lines; return the path.
+
+    ``also_for`` (the demo's current month) repeats billing's previous readings for that month too,
+    without billing's own interval figure, so that a «Первичный акт» gives «Расход интерв.» (RDG-18).
+    """
+    def readings(contract: Contract) -> tuple[tuple[date, ScaleReading], ...]:
+        facts = generated_readings(contract, seed)
+        if also_for is None or also_for == READINGS_PERIOD:
+            return facts
+        before = _month_before(also_for)
+        return facts + tuple((also_for, replace(r, previous_period=before, interval_consumption=None))
+                             for _, r in facts)
+
+    return write_dataset(path, generate_contracts(n, seed=seed), meter_readings=readings, progress=progress)
+
+
+def _month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 def generated_readings(contract: Contract, seed: int = 0) -> tuple[tuple[date, ScaleReading], ...]:
@@ -134,7 +152,7 @@ def generated_readings(contract: Contract, seed: int = 0) -> tuple[tuple[date, S
     """
     manual = {(r.meter_number, r.zone, r.quantity): (p, r) for p, r in MANUAL_READINGS.get(contract.number, ())}
     rng = random.Random(f"lkk-billing-readings:{seed}:{contract.number}")
-    previous_period = date(READINGS_PERIOD.year - (READINGS_PERIOD.month == 1), (READINGS_PERIOD.month - 2) % 12 + 1, 1)
+    previous_period = _month_before(READINGS_PERIOD)
     facts = []
     for eo in contract.energy_objects:
         for point in eo.metering_points:

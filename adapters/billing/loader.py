@@ -16,11 +16,13 @@ line it is on).
 from __future__ import annotations
 
 import json
+import os
 from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
@@ -41,6 +43,7 @@ from lkk_core.kernel.billing_constraints import INEXACT
 MAX_PROBLEMS = 100  # kept in full; the rest are only counted
 LENGTH_BITS = 24  # a span packs a line's length in 24 bits and its offset in 40: 16 MiB lines, 1 TiB files
 MAX_LINE = (1 << LENGTH_BITS) - 1
+PROGRESS_LINES = 4096  # how often a progress callback hears of a JSON Lines file being read
 HEADER = '{"format":"lkk-billing-dataset","version":1}'
 
 
@@ -126,9 +129,12 @@ class Loaded:
     own_windows: dict[str, dict[date, ReadingWindow]] = field(default_factory=dict)
 
 
-def load(path: Path, source: BinaryIO) -> Loaded:
-    """Validate the file ``source`` (open at its start) and return its index, or raise ``DatasetInvalid``."""
-    loader = _Loader(Loaded(path))
+def load(path: Path, source: BinaryIO, progress: Callable[[int, int], None] | None = None) -> Loaded:
+    """Validate the file ``source`` (open at its start) and return its index, or raise ``DatasetInvalid``.
+
+    ``progress(bytes read, file size)`` is called every few thousand lines of a JSON Lines file.
+    """
+    loader = _Loader(Loaded(path), progress, os.fstat(source.fileno()).st_size if progress else 0)
     loader.read(source)
     if loader.total:
         raise DatasetInvalid(path, loader.problems, loader.total)
@@ -136,8 +142,9 @@ def load(path: Path, source: BinaryIO) -> Loaded:
 
 
 class _Loader:
-    def __init__(self, loaded: Loaded) -> None:
+    def __init__(self, loaded: Loaded, progress: Callable[[int, int], None] | None = None, size: int = 0) -> None:
         self.loaded = loaded
+        self.progress, self.size = progress, size
         self.problems: list[Problem] = []
         self.total = 0
         self.codes: dict[int, int] = {}  # energy object code → ordinal << 16 | its position in the contract
@@ -170,6 +177,10 @@ class _Loader:
                     self._problem(f"contracts[{len(spans) - 1}]", "is longer than 16 MiB", number)
                     continue
                 self._contract(len(spans) - 1, raw, number)
+            if self.progress is not None and number % PROGRESS_LINES == 0:
+                self.progress(offset, self.size)
+        if self.progress is not None:
+            self.progress(self.size, self.size)
 
     def _document(self, top: Any) -> None:
         if not isinstance(top, dict):

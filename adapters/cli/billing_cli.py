@@ -7,6 +7,8 @@ Each handler takes the parsed arguments and returns the exit status.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import sys
 from datetime import date
@@ -16,11 +18,14 @@ from typing import Any
 from adapters.billing.dataset import SCHEMA_PATH, DatasetBilling, billing_from_env, dataset_schema_text
 from adapters.billing.generate import write_generated
 from adapters.billing.loader import DatasetInvalid, DatasetMissing
+from adapters.cli.progress import progress
 
 
 def cmd_billing_generate(args: argparse.Namespace) -> int:
     """Write a generated dataset (``--contracts N --out PATH [--seed S]``)."""
-    path = write_generated(Path(args.out), args.contracts, seed=args.seed)
+    shown = progress("billing generate")
+    path = write_generated(Path(args.out), args.contracts, seed=args.seed,
+                           progress=lambda done: shown(done, args.contracts))
     print(f"wrote {args.contracts} contracts (seed {args.seed}) to {path}")
     return 0
 
@@ -28,11 +33,17 @@ def cmd_billing_generate(args: argparse.Namespace) -> int:
 def cmd_billing_check(args: argparse.Namespace) -> int:
     """Validate a dataset and print what it holds; exit 1 naming each bad field."""
     try:
-        billing = DatasetBilling(args.path) if args.path else billing_from_env(os.environ)
+        shown = progress("billing check")
+        billing = (DatasetBilling(args.path, progress=shown) if args.path
+                   else billing_from_env(os.environ, progress=shown))
     except DatasetMissing as ex:
         print(ex, file=sys.stderr)
         return 1
     except DatasetInvalid as ex:
+        if args.json:
+            print(json.dumps({"path": str(ex.path), "valid": False, "problems": [str(p) for p in ex.problems],
+                              "total": ex.total}, ensure_ascii=False))
+            return 1
         for problem in ex.problems:
             print(f"{ex.path}: {problem}", file=sys.stderr)
         if ex.total > len(ex.problems):
@@ -41,6 +52,9 @@ def cmd_billing_check(args: argparse.Namespace) -> int:
         return 1
     with billing:
         c = billing.counts
+        if args.json:
+            print(json.dumps({"path": str(billing.path), "valid": True, **dataclasses.asdict(c)}))
+            return 0
         print(f"{billing.path}: valid: {c.contracts} contracts, {c.energy_objects} energy objects, "
               f"{c.metering_points} metering points, {c.meters} meters, {c.scales} scales, {c.emails} e-mails")
     return 0
@@ -112,6 +126,7 @@ def add_arguments(subparsers: Any) -> None:
 
     check = commands.add_parser("check", help="validate a dataset and count what it holds")
     check.add_argument("path", nargs="?", help="default: LKK_BILLING_DATASET, else $LKK_VAR_DIR/billing.json")
+    check.add_argument("--json", action="store_true", help="one JSON object: valid, the counts or the problems")
     check.set_defaults(run=cmd_billing_check)
 
     schema = commands.add_parser("schema", help="print the dataset's JSON Schema")

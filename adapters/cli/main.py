@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -13,20 +14,9 @@ from typing import Any
 
 from adapters.cli import billing_cli
 from adapters.cli.config import environment, mail_url
+from adapters.cli.progress import progress
 from adapters.compose import services_from_env
 from lkk_core.kernel.views import Views, verify
-
-
-def _progress(label: str) -> Any:
-    def show(position: int, head: int) -> None:
-        width = 40
-        done = width * position // max(head, 1)
-        sys.stderr.write(f"\r{label} [{'#' * done}{'.' * (width - done)}] {position}/{head}")
-        if position >= head:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -59,14 +49,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     from adapters.cli.demo import ensure_dataset, seed  # noqa: PLC0415
+    from lkk_core.kernel.clock import SystemClock  # noqa: PLC0415
 
     env = environment(create_secrets=True)
-    for line in ensure_dataset(env, args.contracts):
+    month = SystemClock().now().astimezone(supplier_timezone(env)).date().replace(day=1)
+    for line in ensure_dataset(env, args.contracts, month, progress("billing dataset")):
         print(line)
     services = services_from_env(env)
     for line in seed(services):
         print(line)
     return 0
+
+
+def cmd_demo_reset(args: argparse.Namespace) -> int:
+    import shutil  # noqa: PLC0415
+
+    from adapters.cli.demo import DemoStoreElsewhere, demo_files  # noqa: PLC0415
+
+    try:
+        doomed = demo_files(environment())
+    except DemoStoreElsewhere as ex:
+        print(ex, file=sys.stderr)
+        return 2
+    for path in doomed:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    print(f"demo reset: removed {', '.join(p.name for p in doomed) or 'nothing'} (the keys are kept)")
+    return cmd_demo_seed(args)
+
+
+def supplier_timezone(env: dict[str, str]) -> Any:
+    """Return the zone of ``LKK_TIMEZONE`` (the supplier's calendar: which month "this month" is)."""
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from lkk_core.kernel.services import DEFAULT_TIMEZONE  # noqa: PLC0415
+
+    return ZoneInfo(env.get("LKK_TIMEZONE") or DEFAULT_TIMEZONE)
 
 
 def cmd_secrets_new(args: argparse.Namespace) -> int:
@@ -79,7 +96,8 @@ def cmd_secrets_new(args: argparse.Namespace) -> int:
 def cmd_events_export(args: argparse.Namespace) -> int:
     services = services_from_env(environment(), billing=False)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    start, count = args.start - 1, 0
+    start, count, head = args.start - 1, 0, services.app.recorder.max_notification_id() or 0
+    shown = progress("events export")
     while batch := services.app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False):
         for n in batch:
             record = {"position": n.id, "originator_id": str(n.originator_id), "originator_version": n.originator_version,
@@ -87,6 +105,7 @@ def cmd_events_export(args: argparse.Namespace) -> int:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         start = batch[-1].id
+        shown(start, head)
     if args.output:
         out.close()
     print(f"exported {count} events", file=sys.stderr)
@@ -95,7 +114,7 @@ def cmd_events_export(args: argparse.Namespace) -> int:
 
 def cmd_project_rebuild(args: argparse.Namespace) -> int:
     services = services_from_env(environment(), billing=False)
-    head = services.views.rebuild(_progress("rebuild"))
+    head = services.views.rebuild(progress("project rebuild"))
     print(f"rebuilt {len(services.views.projections)} views up to position {head}")
     return 0
 
@@ -106,9 +125,12 @@ def cmd_project_verify(args: argparse.Namespace) -> int:
     services = services_from_env(environment(), billing=False)
     with tempfile.TemporaryDirectory() as workdir:
         differences = verify(services.app, ALL_PROJECTIONS, services.views, Path(workdir))
-    for line in differences:
-        print(line)
-    print(f"verify: {len(differences)} differences in {len(services.views.projections)} views")
+    if args.json:
+        print(json.dumps({"differences": differences, "views": len(services.views.projections)}, ensure_ascii=False))
+    else:
+        for line in differences:
+            print(line)
+        print(f"verify: {len(differences)} differences in {len(services.views.projections)} views")
     return 1 if differences else 0
 
 
@@ -198,6 +220,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from lkk_core.sweep import sweep  # noqa: PLC0415
 
     report = sweep(services_from_env(environment(), billing=False))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report)))
+        return 0
     print(f"sweep: expired {report.bindings_expired} binding requests, released the contracts of"
           f" {report.contracts_released} deleted accounts, shredded {report.keys_shredded} leftover keys")
     return 0
@@ -222,6 +247,10 @@ def parser() -> argparse.ArgumentParser:
                            help="contracts in the generated dataset (default 20: the manual's examples and a few"
                                 " more; up to 100000 for benchmarks)")
     demo_seed.set_defaults(run=cmd_demo_seed)
+    demo_reset = demo.add_parser("reset", help="remove the demo's log, views, outbox and dataset (keys kept), then"
+                                               " seed afresh; refused when the settings point elsewhere")
+    demo_reset.add_argument("--contracts", type=int, default=20, help="as for seed")
+    demo_reset.set_defaults(run=cmd_demo_reset)
 
     secrets = sub.add_parser("secrets", help="keys").add_subparsers(dest="secrets_command", required=True)
     secrets.add_parser("new", help="print a fresh LKK_PII_KEK and LKK_SECRET_KEY").set_defaults(run=cmd_secrets_new)
@@ -235,8 +264,9 @@ def parser() -> argparse.ArgumentParser:
     project = sub.add_parser("project", help="views").add_subparsers(dest="project_command", required=True)
     project.add_parser("rebuild", help="drop every view and rebuild it from position 0").set_defaults(
         run=cmd_project_rebuild)
-    project.add_parser("verify", help="rebuild into scratch storage and compare with the live views").set_defaults(
-        run=cmd_project_verify)
+    verify_parser = project.add_parser("verify", help="rebuild into scratch storage and compare with the live views")
+    verify_parser.add_argument("--json", action="store_true", help="one JSON object: the differences and the views")
+    verify_parser.set_defaults(run=cmd_project_verify)
     run = project.add_parser("run", help="follow the log and keep the views up to date")
     run.add_argument("--poll", type=float, default=0.2)
     run.set_defaults(run=cmd_project_run)
@@ -247,8 +277,9 @@ def parser() -> argparse.ArgumentParser:
     deliver.add_argument("--poll", type=float, default=1.0)
     deliver.set_defaults(run=cmd_outbox_run)
 
-    sub.add_parser("sweep", help="record expiries and finish interrupted deletions (run periodically)").set_defaults(
-        run=cmd_sweep)
+    sweep_parser = sub.add_parser("sweep", help="record expiries and finish interrupted deletions (run periodically)")
+    sweep_parser.add_argument("--json", action="store_true", help="the counts as one JSON object")
+    sweep_parser.set_defaults(run=cmd_sweep)
 
     staff = sub.add_parser("staff", help="supplier staff commands")
     staff.add_argument("--staff-id", default="cli")
@@ -287,8 +318,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except LkkError as ex:
-        print(f"{ex.code}: {ex.message} {ex.details or ''}", file=sys.stderr)
+        print(f"lkk: {refusal_line(ex)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `lkk … | head`: the reader has what it wanted
+        sys.stderr = None  # type: ignore[assignment]  (nothing more can be said on a closed pipe)
+        return 0
+
+
+def refusal_line(error: Any) -> str:
+    """Return a refusal as readable text: the message, the field it names, its other details as ``key: value``,
+    and each of its ``errors`` on a line of its own (never a Python repr).
+
+    >>> from lkk_core.kernel.errors import NotFound
+    >>> refusal_line(NotFound("Пользователь не найден", field="account"))
+    'Пользователь не найден (account) [not_found]'
+    """
+    details = dict(error.details or {})
+    field, items = details.pop("field", None), details.pop("errors", None) or []
+    where = f" ({field})" if field else ""
+    rest = "; ".join(f"{k}: {_plain(v)}" for k, v in details.items() if v not in (None, "", [], {}))
+    lines = [f"{error.message}{where}{' — ' + rest if rest else ''} [{error.code}]"]
+    for item in items:
+        item = dict(item)
+        place = item.pop("field", None) or item.pop("cell", None) or ""
+        message = item.pop("message", "")
+        lines.append(f"  {place}: {message}" if place else f"  {message}")
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import falcon
 import falcon.media
 
 from adapters.billing.readings_files import Limits
+from adapters.billing.readings_files.problems import limit_message
 from adapters.http import problems
 from adapters.http.middleware import Authentication, UploadTooLarge, Validation
 from adapters.http.openapi import OpenApiDocument, openapi
@@ -106,5 +107,6 @@ def create_app(services: Services, *, staff_token: str | None = None,
 def _upload_too_large(req: falcon.Request, resp: falcon.Response, ex: UploadTooLarge, params: dict) -> None:
     """413 ``payload_too_large`` naming the limit, as ``FileRefused.limit`` names the others."""
     problems.handle_http_error(req, resp, ex, params)
-    detail = f"Файл превышает допустимый размер: не более {ex.maximum} байт"  # NOTE: proposal
-    resp.media = {**resp.media, "detail": detail, "limit": ex.limit, "maximum": ex.maximum}
+    detail = limit_message(ex.limit, ex.maximum, ex.filename)  # «Файл «a.xlsx» больше 10 МБ — …» (МБ = 2**20 bytes)
+    named = {"filename": ex.filename} if ex.filename else {}
+    resp.media = {**resp.media, "detail": detail, "limit": ex.limit, "maximum": ex.maximum, **named}

@@ -152,9 +152,10 @@ NOT_UTF8 = "Значение поля должно быть в кодировк�
 class UploadTooLarge(falcon.HTTPContentTooLarge):
     """The upload (or the whole form) exceeds ``LKK_UPLOAD_MAX_BYTES``: 413 naming the limit."""
 
-    def __init__(self, maximum: int) -> None:
+    def __init__(self, maximum: int, filename: str = "") -> None:
         super().__init__(description=f"the file limit is {maximum} bytes")
         self.limit, self.maximum = "max_bytes", maximum
+        self.filename = filename  # the file part's name, once it is known (not from Content-Length alone)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def read_form(req: falcon.Request, max_file_bytes: int) -> tuple[dict[str, str],
         if part.name == FILE_FIELD and upload is None:
             data = part.stream.read(max_file_bytes + 1)
             if len(data) > max_file_bytes:
-                raise UploadTooLarge(max_file_bytes)
+                raise UploadTooLarge(max_file_bytes, part.filename or "")
             upload = Upload(part.filename or "", data)
         elif part.name and part.name not in fields:
             raw = part.stream.read(MAX_FIELD_BYTES + 1)

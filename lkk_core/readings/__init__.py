@@ -3,7 +3,7 @@
 The public face of the context: other contexts, adapters and embedding portals import from here only.
 """
 
-from lkk_core.readings._common import Place, places, scales_left_out
+from lkk_core.readings._common import at_scale, Place, places, scales_left_out
 from lkk_core.readings.billing_deliveries import SubmittedReadings, UploadedProfiles
 from lkk_core.readings.commands import (
     AWAITING,
@@ -106,6 +106,7 @@ __all__ = [
     "UploadedProfiles",
     "WindowShown",
     "accept_period",
+    "at_scale",
     "contract_block",
     "interval_act",
     "interval_acts",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from lkk_core.contracts import ContractsView
@@ -82,6 +82,20 @@ def consumption(current: Decimal, place: Place, fact: ScaleReading | None) -> De
     if difference < 0 and fact.rolled_over:
         difference += Decimal(10) ** place.meter.digits
     return plain(difference * place.point.coefficient * (1 + place.point.losses_percent / 100))
+
+
+def at_scale(value: Decimal, fraction_digits: int) -> Decimal:
+    """Return a reading written with its meter's fraction digits: a 6+2 meter's 12441 is 12441.00 (RDG-05).
+
+    The digit capacity fixes how a reading is shown, in every view and export.
+    A value with more fraction digits than that (billing's, before RDG-05 held)
+    is returned as it is: a digit is never dropped.
+    """
+    try:
+        scaled = value.quantize(Decimal(1).scaleb(-fraction_digits))
+    except InvalidOperation:  # more digits than the context holds: not a reading a meter shows
+        return value
+    return scaled if scaled == value else value
 
 
 def plain(value: Decimal) -> Decimal:

@@ -20,7 +20,7 @@ from lkk_core.readings.history_view import ReadingsHistoryView
 from lkk_core.kernel.errors import ValidationFailed
 from lkk_core.kernel.paging import ALL, Keyset, Paging
 from lkk_core.kernel.permissions import Capability, Holding
-from lkk_core.readings._common import held, month_of
+from lkk_core.readings._common import at_scale, held, month_of
 from lkk_core.kernel.services import Actor, Services
 
 DEFAULT_MONTHS = 12  # the default list: this month and the eleven before it
@@ -179,10 +179,12 @@ def _energy_objects(contract: Contract, holding: Holding, filters: ReadingsHisto
             continue  # ROL-15: an ungranted energy object is never shown
         if not _contains(address, filters.address):
             continue
-        meter_numbers = [m.number for point in eo.metering_points for m in point.meters] if eo else []
+        # A meter's fraction digits (6+2: two) fix how its readings are shown; one that left the contract: as stored.
+        scales = {m.number: m.fraction_digits for point in eo.metering_points for m in point.meters} if eo else {}
+        meter_numbers = list(scales)
         extra = sorted({number for c, number in rows_by_meter if c == code} - set(meter_numbers))
         meters = tuple(
-            HistoryMeter(number=number, readings=_readings(rows_by_meter.get((code, number), [])))
+            HistoryMeter(number=number, readings=_readings(rows_by_meter.get((code, number), []), scales.get(number)))
             for number in _unique([*meter_numbers, *extra])
             if filters.meter_number is None or filters.meter_number == number
         )
@@ -195,12 +197,19 @@ def _unique(numbers: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def _readings(rows: list[dict[str, Any]]) -> tuple[HistoryRow, ...]:
-    """Return a meter's readings, newest month first (the view's order), with «Тарифная зона»."""
+def _shown(value: Decimal, fraction_digits: int | None) -> Decimal:
+    return value if fraction_digits is None else at_scale(value, fraction_digits)
+
+
+def _readings(rows: list[dict[str, Any]], fraction_digits: int | None) -> tuple[HistoryRow, ...]:
+    """Return a meter's readings, newest month first (the view's order), with «Тарифная зона».
+
+    Values at the meter's scale (``at_scale``): billing's 12441.00 and the portal's 12441 alike read 12441.00.
+    """
     return tuple(
         HistoryRow(
             period=date.fromisoformat(row["period"]),
-            value=Decimal(row["value"]),
+            value=_shown(Decimal(row["value"]), fraction_digits),
             zone=row["zone"],
             quantity=row["quantity"],
             tariff_zone=tariff_zone(row["zone"], row["quantity"]),

@@ -39,7 +39,7 @@ def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> 
     assert [r["position"] for r in records] == list(range(1, len(records) + 1))
     assert records[0]["topic"] == "lkk:Account.Registered"
     assert "demo@lkk.example" not in exported.stdout  # personal data stays sealed in the export
-    assert rebuilt.returncode == 0 and "rebuild" in rebuilt.stderr
+    assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout
     assert verified.returncode == 0 and "0 differences" in verified.stdout
     assert swept.returncode == 0 and "shredded 0 leftover keys" in swept.stdout, swept.stderr
     assert (tmp_path / "var" / "secrets.env").stat().st_mode & 0o077 == 0
@@ -88,7 +88,8 @@ def test_billing_accept_period_records_billing_facts(tmp_path: Path) -> None:
 
     assert accepted.returncode == 0 and "recorded at position" in accepted.stdout, accepted.stderr
     assert unknown.returncode == 2 and "not_found" in unknown.stderr
-    assert fed.returncode == 0 and "delivered 0 submissions" in fed.stdout, fed.stderr
+    # The demo's own readings and hourly profile of this month go to billing; January 2023 had none.
+    assert fed.returncode == 0 and "delivered 2 submissions" in fed.stdout, fed.stderr
     topics = [json.loads(line)["topic"] for line in exported.stdout.splitlines()]
     assert topics[-3:] == ["lkk:ReadingSubmission.Opened", "lkk:ReadingSubmission.ReadingsAccepted",
                            "lkk:ReadingSubmission.PeriodClosed"]
@@ -105,3 +106,75 @@ def test_rol13_staff_contract_users_prints_each_holder_as_the_http_answer_shows_
                        if json.loads(line)["role"] == "ADMINISTRATOR"]
     assert (administrator["email"], administrator["role_label"]) == ("demo@lkk.example", "Администратор")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", administrator["since"])  # the view's stamp
+
+
+def test_json_output_of_check_verify_and_sweep_is_one_object_each(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+
+    checked = json.loads(lkk(env, tmp_path, "billing", "check", "--json").stdout)
+    verified = json.loads(lkk(env, tmp_path, "project", "verify", "--json").stdout)
+    swept = json.loads(lkk(env, tmp_path, "sweep", "--json").stdout)
+
+    assert checked["valid"] is True and checked["contracts"] == 20  # noqa: PLR2004
+    assert verified["differences"] == [] and verified["views"] >= 1
+    assert set(swept) == {"keys_shredded", "bindings_expired", "contracts_released"}
+
+
+def test_a_domain_refusal_is_one_readable_line_on_stderr(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+    refused = lkk(env, tmp_path, "staff", "restore-email", "nobody@example.com", "a@example.com")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "lkk: Пользователь не найден (account) [not_found]"
+
+
+def test_the_demo_shows_this_months_readings_consumption_and_a_delta(tmp_path: Path) -> None:
+    """The demo's page «Показания» is not empty: previous readings, this month's, «Расход», «Дельта» (RDG-02, RDG-18)."""
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    seeded = lkk(env, tmp_path, "demo", "seed")
+    assert "readings of" in seeded.stdout and "«Первичный акт» № 1" in seeded.stdout, seeded.stdout + seeded.stderr
+    script = """
+from adapters.cli.config import environment
+from adapters.compose import services_from_env
+from lkk_core import accounts, readings
+from lkk_core.accounts import ClientDevice, LogIn
+from lkk_core.kernel.services import Actor
+services = services_from_env(environment())
+login = accounts.log_in(services, LogIn(identifier="demo@lkk.example", password="Demo#2026"), ClientDevice("t"))
+page = readings.readings_page(services, Actor(login.account_id, login.session_id),
+                              readings.ReadingsFilter(contract_number="78010000002778"))
+scales = [(m.number, s) for eo in page.items[0].energy_objects for p in eo.metering_points for m in p.meters
+          for s in m.scales]
+print(sum(s.previous is not None and s.current is not None and s.consumption is not None for _, s in scales),
+      len(scales), [str(s.delta) for n, s in scales if s.delta is not None])
+"""
+    shown = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                           env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[2]), **env})
+    filled, total, deltas = shown.stdout.split(" ", 2)
+    assert filled == total and int(total) > 0, shown.stdout + shown.stderr
+    assert deltas.strip() != "[]"
+
+
+def test_demo_reset_starts_afresh_and_keeps_the_keys(tmp_path: Path) -> None:
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+    keys = (tmp_path / "var" / "secrets.env").read_text()
+    lkk(env, tmp_path, "staff", "import-legacy", "--login", "petrov", "--password", "Secret#123")
+
+    reset = lkk(env, tmp_path, "demo", "reset")
+    exported = lkk(env, tmp_path, "events", "export")
+
+    assert reset.returncode == 0, reset.stderr
+    assert "demo account: demo@lkk.example" in reset.stdout  # seeded anew, not "already exists"
+    assert (tmp_path / "var" / "secrets.env").read_text() == keys
+    # The demo's own two accounts only: petrov is gone with the old log.
+    assert exported.stdout.count('"topic": "lkk:Account.Registered"') == 2  # noqa: PLR2004
+
+
+def test_demo_reset_refuses_a_store_outside_the_demo_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "production.db"
+    elsewhere.write_bytes(b"precious")
+    refused = lkk({"SQLITE_DBNAME": str(elsewhere)}, tmp_path, "demo", "reset")
+    assert refused.returncode == 2 and "SQLITE_DBNAME" in refused.stderr
+    assert elsewhere.read_bytes() == b"precious"

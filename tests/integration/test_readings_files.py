@@ -39,9 +39,10 @@ from adapters.billing.readings_files.problems import (
 )
 from lkk_core.kernel.billing import Quantity
 from lkk_core.kernel.errors import LkkError, ValidationFailed
+from tests.integration.test_readings_files_issue10 import xlsx_computed
 from tests.support import refused
 
-NOT_A_WORKBOOK = "Файл не является книгой Excel: загрузите файл .xls или .xlsx"
+NOT_A_WORKBOOK = "Файл «x.xlsx» не является книгой Excel: загрузите файл .xls или .xlsx"
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "readings"
 T0 = datetime(2026, 11, 2, 9, 0, 7, tzinfo=UTC)
 CONTRACT = "78010000002778"
@@ -149,14 +150,21 @@ class TestIntegralUpload:
 
     @pytest.mark.parametrize("name", ["integral_xlsxwriter.xlsx", "integral_xlwt.xls"])
     def test_files_written_by_other_programs_are_read(self, name: str) -> None:
-        values = parse_integral((FIXTURES / name).read_bytes(), name)
+        data = (FIXTURES / name).read_bytes()
+        values = parse_integral(xlsx_computed(data) if name.endswith(".xlsx") else data, name)
 
         assert [(v.zone, v.value) for v in values[:2]] == [("День", Decimal("12442.5")), ("Ночь", Decimal("5211.75"))]
 
     def test_a_formula_with_a_cached_value_counts_as_that_value(self) -> None:
-        values = parse_integral((FIXTURES / "integral_xlsxwriter.xlsx").read_bytes(), "x.xlsx")
+        values = parse_integral(xlsx_computed((FIXTURES / "integral_xlsxwriter.xlsx").read_bytes()), "x.xlsx")
 
         assert (values[-1].row, values[-1].value) == (5, Decimal(701))
+
+    def test_issue10_a_formula_of_a_book_that_recalculates_on_load_is_refused_by_cell(self) -> None:
+        """XlsxWriter's own file (``fullCalcOnLoad``): its cached 701 is the writer's guess; only I5 is named."""
+        error = cells_refused(lambda: parse_integral((FIXTURES / "integral_xlsxwriter.xlsx").read_bytes(), "x.xlsx"))
+
+        assert errors_of(error) == {"I5": problems.RECALCULATED_FORMULA}
 
     def test_every_bad_cell_of_the_file_is_reported_at_once_with_its_address(self) -> None:
         data = edited(template(), {
@@ -354,13 +362,14 @@ class TestHostileFiles:
         with zipfile.ZipFile(out, "w") as archive:
             archive.writestr("word/document.xml", "<w/>")
 
-        file_refused(lambda: parse_integral(out.getvalue(), "x.docx"), reason="not_a_workbook", message=NOT_A_WORKBOOK)
+        file_refused(lambda: parse_integral(out.getvalue(), "x.docx"), reason="not_a_workbook",
+                     message=NOT_A_WORKBOOK.replace("x.xlsx", "x.docx"))
 
     def test_a_password_protected_file_is_refused_as_such(self) -> None:
         ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le")
 
         file_refused(lambda: parse_integral(ole, "x.xlsx"), reason="encrypted",
-                     message="Файл защищён паролем: снимите защиту и загрузите файл снова")
+                     message="Файл «x.xlsx» защищён паролем: снимите защиту и загрузите файл снова")
 
     @pytest.mark.parametrize("data", [
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x01" * 600,
@@ -373,13 +382,14 @@ class TestHostileFiles:
 
     def test_a_truncated_xlsx_is_unreadable(self) -> None:
         error = file_refused(lambda: parse_integral(template()[:2000], "x.xlsx"), reason="unreadable",
-                             message="Файл повреждён и не может быть прочитан")
+                             message="Файл «x.xlsx» повреждён и не может быть прочитан")
         assert error.details["cause"]  # what broke, for the log (at most 200 characters)
 
     def test_a_file_over_max_bytes_is_refused_naming_the_limit(self) -> None:
         size = len(template())
         file_refused(lambda: parse_integral(template(), "x.xlsx", limits=Limits(max_bytes=1000)), limit="max_bytes",
-                     value=size, maximum=1000, message=f"Файл превышает допустимый предел (max_bytes: {size} > 1000)")
+                     value=size, maximum=1000, filename="x.xlsx",
+                     message="Файл «x.xlsx» больше 1 000 байт — загрузите файл не больше 1 000 байт")
 
     def test_a_zip_bomb_is_refused_before_it_is_inflated(self) -> None:
         bomb = _with_entry(template(), "xl/media/bomb.bin", b"\0" * (20 * 1024 * 1024))

@@ -342,7 +342,7 @@ def test_rdg10_a_renamed_text_file_is_refused_naming_the_file_type(
     body = assert_problem(upload_integral(client, admin["token"], b"EO;meter;value\n1;2;3\n", name="x.xlsx"),
                           422, "validation_failed", field=None, wrote=0)
     assert body["reason"] == "not_a_workbook"
-    assert "Файл не является книгой Excel" in body["detail"]
+    assert body["detail"] == "Файл «x.xlsx» не является книгой Excel: загрузите файл .xls или .xlsx"
 
 
 def test_uploads_missing_file_or_field_are_422_with_the_field(client: ContractsClient, admin: dict[str, Any]) -> None:
@@ -401,13 +401,48 @@ def test_uploads_over_the_size_limit_are_413_naming_the_limit(
 
     body = assert_problem(upload_integral(small, admin["token"], data), 413, "payload_too_large", wrote=0)
     assert (body["limit"], body["maximum"]) == ("max_bytes", 1000)
-    assert "1000" in body["detail"]
+    assert body["detail"] == "Файл «Показания.xlsx» больше 1 000 байт — загрузите файл не больше 1 000 байт"
     # The same for the interval form; and a body announced far over the limit is refused before it is read.
     assert_problem(upload_interval(small, admin["token"], data), 413, "payload_too_large", wrote=0)
     headers, raw = multipart({"contract_number": C5, "period": MONTH}, ("a.xlsx", b"x" * 200_000))
     result = small.simulate_post("/v1/readings/integral-uploads", headers={**bearer(admin["token"]), **headers},
                                  body=raw)
     assert assert_problem(result, 413, "payload_too_large", wrote=0)["maximum"] == 1000
+
+
+def test_issue10_the_413_answer_is_a_russian_sentence_in_mb_naming_the_file(
+    services: Services, client: ContractsClient, admin: dict[str, Any]
+) -> None:
+    """МБ = 1 048 576 bytes; the name is known once the file part is read, not from Content-Length alone."""
+    small = client_for(services, Limits(max_bytes=MIB_FOR_TEST))
+    data = b"PK\x03\x04" + b"\0" * (MIB_FOR_TEST + 1)
+
+    body = assert_problem(upload_integral(small, admin["token"], data, name="Показания за май.xlsx"), 413,
+                          "payload_too_large", wrote=0)
+    assert (body["detail"], body["filename"]) == (
+        "Файл «Показания за май.xlsx» больше 1 МБ — загрузите файл не больше 1 МБ", "Показания за май.xlsx")
+    headers, raw = multipart({"contract_number": C5, "period": MONTH}, ("a.xlsx", b"x" * (2 * MIB_FOR_TEST)))
+    result = small.simulate_post("/v1/readings/integral-uploads", headers={**bearer(admin["token"]), **headers},
+                                 body=raw)
+    assert assert_problem(result, 413, "payload_too_large", wrote=0)["detail"] == (
+        "Файл больше 1 МБ — загрузите файл не больше 1 МБ")
+
+
+MIB_FOR_TEST = 1024 * 1024
+
+
+def test_issue10_an_integral_table_on_the_second_sheet_is_one_error_naming_it(
+    client: ContractsClient, admin: dict[str, Any]
+) -> None:
+    workbook = load_workbook(io.BytesIO(integral_rows({2: (EO1, FIG12, "А+", "Круглосуточный", 12442)})))
+    workbook.create_sheet("Инструкция", 0)  # the table is now the second sheet
+    out = io.BytesIO()
+    workbook.save(out)
+
+    body = assert_problem(upload_integral(client, admin["token"], out.getvalue()), 422, "validation_failed", wrote=0)
+    assert body["errors"] == [{"sheet": "Показания", "row": 1, "column": 1, "cell": "A1",
+                               "message": "Таблица показаний найдена на листе «Показания», а должна быть на первом "
+                                          "листе: переместите этот лист в начало книги"}]
 
 
 def test_as39_an_accountant_gets_neither_template_nor_upload_nor_history(
@@ -572,6 +607,32 @@ def test_his07_history_and_its_export_show_the_same_rows(
     assert disposition_names(export)[1] == "История показаний.xlsx"
     rows = sheet_rows(read_file(export))
     assert [(r[0], r[1], r[3], r[5], r[8]) for r in rows[1:]] == [(C5, EO1, FIG12, 12442, "передано через ЛКК")]
+
+
+def test_issue10_a_6_2_meters_reading_keeps_two_decimals_in_the_history_and_its_export(
+    services: Services, client: ContractsClient, admin: dict[str, Any]
+) -> None:
+    """FIG12 counts 6+2 digits: «12442» typed without decimals is 12442.00 in the JSON and «0.00» in the sheet."""
+    data = integral_rows({2: (EO1, FIG12, "А+", "Круглосуточный", 12442)})
+    assert upload_integral(client, admin["token"], data).status_code == 201
+    position = readings.accept_period(services, StaffActor("staff-1"), C5, PERIOD)
+    query = {"contract_number": C5, "period_from": MONTH, "period_to": MONTH}
+    headers = {**bearer(admin["token"]), "X-Lkk-Position": str(position)}
+
+    page = read(client.simulate_get("/v1/readings/history", headers=headers, params=query))
+    export = read_file(client.simulate_get("/v1/readings/history/export.xlsx", headers=headers, params=query))
+
+    [value] = [r["value"] for eo in page["contracts"][0]["energy_objects"] for m in eo["meters"] for r in m["readings"]]
+    assert value == "12442.00"
+    cell = load_workbook(io.BytesIO(export)).active["F2"]
+    assert (cell.value, cell.number_format) == (12442, "0.00")
+
+
+def test_issue10_the_integral_templates_previous_readings_keep_the_meters_decimals(
+    client: ContractsClient, admin: dict[str, Any]
+) -> None:
+    sheet = load_workbook(io.BytesIO(read_file(integral_template(client, admin["token"])))).active
+    assert (sheet["D2"].value, sheet["H2"].value, sheet["H2"].number_format) == (FIG12, 12441, "0.00")
 
 
 # -- OpenAPI and configuration -----------------------------------------------------------------

@@ -79,6 +79,22 @@ def number_cell(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def put_number(sheet: Worksheet, row: int, column: int, value: Decimal) -> None:
+    """Write a number cell showing the Decimal's own fraction digits (12441.00 as «12441,00», format ``0.00``).
+
+    The value arrives at its meter's scale (``lkk_core.readings.at_scale``);
+    a double has no trailing zeros, so the cell's number format keeps them.
+    A value with more digits than a double keeps is written as text, exactly.
+    """
+    if len(value.normalize().as_tuple().digits) > SHOWN_DIGITS:
+        put_text(sheet, row, column, str(value))  # NOTE: more digits than any spreadsheet number keeps
+        return
+    cell = sheet.cell(row=row, column=column, value=number_cell(value))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < 0:
+        cell.number_format = "0." + "0" * -exponent
+
+
 def put_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
     """Write a text cell that a spreadsheet keeps as text: leading zeros, no formula."""
     cell = sheet.cell(row=row, column=column)

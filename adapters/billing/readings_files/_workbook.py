@@ -32,7 +32,16 @@ What calamine does not do, done here before it sees the file:
   like an empty cell. Formulas are never evaluated; when the sheet XML
   holds any ``<f>``, it is parsed and every formula cell without a cached
   ``<v>`` is reported by address. A formula with a cached value counts as
-  that value. (A BIFF8 .xls FORMULA record always carries its result.)
+  that value, unless the book asks to be recalculated when opened
+  (``<calcPr fullCalcOnLoad="1"/>`` in ``xl/workbook.xml``, read here: openpyxl
+  and calamine expose no such flag): XlsxWriter writes it into every book and
+  caches a placeholder, 0 unless told otherwise, so each such formula cell is
+  reported by address too. (A BIFF8 .xls FORMULA record always carries a
+  result; one flagged «calculate on open» is reported the same way, ``_xls``.)
+* **Other sheets.** Only the first sheet is read. When it holds no grid, the
+  parsers ask ``Sheet.other_sheet_with`` whether a later sheet starts with
+  one, to say where it is instead of reporting the empty first sheet; each
+  sheet looked at is checked against the same limits first.
 
 Legacy .xls goes through xlrd instead (``_xls.read_xls_first_sheet``): a damaged
 .xls (``tests/fixtures/readings/calamine_abort.xls``) makes calamine 0.9.1 abort
@@ -46,7 +55,8 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from typing import Literal
@@ -54,10 +64,20 @@ from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from adapters.billing.readings_files._xls import check_xls_extent, read_xls_first_sheet
-from adapters.billing.readings_files.problems import FileRefused, Limits
+from adapters.billing.readings_files._xls import (
+    check_xls_extent,
+    other_xls_sheet_with,
+    read_xls_first_sheet,
+)
+from adapters.billing.readings_files.problems import (
+    RECALCULATED_FORMULA,
+    UNCACHED_FORMULA,
+    FileRefused,
+    Limits,
+)
 
 Cell = str | float | int | bool | date | datetime | time | timedelta
+_Formulas = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]  # (uncached, placeholders)
 Kind = Literal["xlsx", "xls"]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -81,11 +101,63 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 @dataclass(frozen=True)
 class Sheet:
-    """The first sheet of a workbook: its name and its cells from A1, rows of equal length."""
+    """The first sheet of a workbook: its name and its cells from A1, rows of equal length.
+
+    The formula cells whose value cannot be trusted: ``uncached_formulas``
+    have no cached value at all; ``placeholder_formulas`` have one, in a book
+    that asks to be recalculated when opened (``fullCalcOnLoad``, as XlsxWriter
+    writes every workbook: the cached value is the writer's guess, often 0).
+    """
 
     name: str
     rows: list[list[Cell]]
     uncached_formulas: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based
+    placeholder_formulas: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based
+    book: _Book | None = field(default=None, compare=False, repr=False)
+
+    def untrusted_formulas(self) -> dict[tuple[int, int], str]:
+        """Return each formula cell whose value cannot be trusted, with the reason to show, by (row, column)."""
+        return {**dict.fromkeys(self.placeholder_formulas, RECALCULATED_FORMULA),
+                **dict.fromkeys(self.uncached_formulas, UNCACHED_FORMULA)}
+
+    def other_sheet_with(self, grid: Callable[[list[Cell]], bool]) -> str | None:
+        """Return the name of the first later sheet whose row 1 ``grid`` recognises, or None.
+
+        For the error path (the first sheet holds no grid): each sheet looked
+        at is checked against the same limits as the first before it is read.
+        """
+        return None if self.book is None else self.book.other_sheet_with(grid)
+
+
+@dataclass(frozen=True)
+class _Book:
+    """The checked upload, to look at its other sheets later."""
+
+    data: bytes
+    kind: Kind
+    limits: Limits
+    sheets: tuple[tuple[str, str], ...] = ()  # .xlsx: (name, XML part) of every sheet, in the workbook's order
+
+    def other_sheet_with(self, grid: Callable[[list[Cell]], bool]) -> str | None:
+        if self.kind == "xls":
+            return other_xls_sheet_with(self.data, self.limits, grid)
+        try:
+            with zipfile.ZipFile(BytesIO(self.data)) as archive:
+                workbook = CalamineWorkbook.from_filelike(BytesIO(self.data))
+                return next((name for name, path in self.sheets[1:]
+                             if self._first_row_is(grid, archive, workbook, name, path)), None)
+        except (CalamineError, *_BROKEN):
+            return None
+
+    def _first_row_is(self, grid: Callable[[list[Cell]], bool], archive: zipfile.ZipFile,
+                      workbook: CalamineWorkbook, name: str, path: str) -> bool:
+        """Tell whether one later sheet starts with the grid; one over a limit, or damaged, does not."""
+        try:
+            _check_extent(_read_bounded(archive, path, self.limits), self.limits)  # before calamine allocates it
+            first = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1)
+        except (FileRefused, CalamineError, IndexError, *_BROKEN):
+            return False
+        return bool(first) and grid(first[0])
 
 
 def sniff(data: bytes, limits: Limits) -> Kind:
@@ -101,16 +173,26 @@ def sniff(data: bytes, limits: Limits) -> Kind:
     raise FileRefused.not_a_workbook()
 
 
-def read_first_sheet(data: bytes, limits: Limits) -> Sheet:
-    """Check the file against ``limits`` and return its first sheet, never evaluating formulas."""
+def read_first_sheet(data: bytes, limits: Limits, filename: str = "") -> Sheet:
+    """Check the file against ``limits`` and return its first sheet, never evaluating formulas.
+
+    Raises:
+        FileRefused: Not a workbook, encrypted, damaged or over a limit; its message names ``filename``.
+    """
+    try:
+        return _read_first_sheet(data, limits)
+    except FileRefused as ex:
+        raise ex.named(filename) from None
+
+
+def _read_first_sheet(data: bytes, limits: Limits) -> Sheet:
     kind = sniff(data, limits)
-    uncached: tuple[tuple[int, int], ...] = ()
     if kind == "xlsx":
-        uncached = _check_xlsx(data, limits)
+        (uncached, placeholders), sheets = _check_xlsx(data, limits)
     else:
-        check_xls_extent(data, limits)
+        placeholders = check_xls_extent(data, limits)
         name, rows = read_xls_first_sheet(data, limits)
-        return Sheet(name, rows)
+        return Sheet(name, rows, (), placeholders, _Book(data, kind, limits))
     try:
         workbook = CalamineWorkbook.from_filelike(BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
@@ -123,17 +205,19 @@ def read_first_sheet(data: bytes, limits: Limits) -> Sheet:
         raise
     except (CalamineError, ValueError, OSError, IndexError) as ex:
         raise FileRefused.unreadable(str(ex)) from None
-    return Sheet(name, rows, uncached)
+    return Sheet(name, rows, uncached, placeholders, _Book(data, kind, limits, sheets))
 
 
-def _check_xlsx(data: bytes, limits: Limits) -> tuple[tuple[int, int], ...]:
+def _check_xlsx(data: bytes, limits: Limits) -> tuple[_Formulas, tuple[tuple[str, str], ...]]:
     try:
         return _check_archive(data, limits)
     except _BROKEN as ex:
         raise FileRefused.unreadable(f"{type(ex).__name__}: {ex}") from None
 
 
-def _check_archive(data: bytes, limits: Limits) -> tuple[tuple[int, int], ...]:
+def _check_archive(data: bytes, limits: Limits) -> tuple[_Formulas, tuple[tuple[str, str], ...]]:
+    """Return the first sheet's untrusted formula cells and (name, XML part) of every sheet in order, after
+    every check."""
     with zipfile.ZipFile(BytesIO(data)) as archive:
         entries = archive.infolist()
         if len(entries) > limits.max_zip_entries:
@@ -151,9 +235,24 @@ def _check_archive(data: bytes, limits: Limits) -> tuple[tuple[int, int], ...]:
                 ratio = entry.file_size // max(entry.compress_size, 1)
                 if ratio > limits.max_compression_ratio:
                     raise FileRefused.limit("max_compression_ratio", ratio, limits.max_compression_ratio)
-        xml = _read_bounded(archive, _first_sheet_path(archive, names), limits)
+        workbook = ET.fromstring(_read_bounded(archive, "xl/workbook.xml", limits))  # noqa: S314 - see _sheets
+        sheets = _sheets(archive, workbook, names, limits)
+        xml = _read_bounded(archive, sheets[0][1], limits)
     _check_extent(xml, limits)
-    return _uncached_formulas(xml) if any(mark in xml for mark in _FORMULA_MARKS) else ()
+    if not any(mark in xml for mark in _FORMULA_MARKS):
+        return ((), ()), sheets
+    return _untrusted_formulas(xml, recalculated=_recalculates_on_load(workbook)), sheets
+
+
+def _recalculates_on_load(workbook: ET.Element) -> bool:
+    """Tell whether the workbook asks to be recalculated when opened: its cached values are then placeholders.
+
+    ``<calcPr fullCalcOnLoad="1"/>`` in ``xl/workbook.xml``: XlsxWriter writes it
+    into every workbook and caches 0 (or what the caller gave) for each formula;
+    openpyxl exposes no such flag and calamine returns the placeholder.
+    """
+    calc = workbook.find(f"{_NS_MAIN}calcPr")
+    return calc is not None and (calc.get("fullCalcOnLoad") or "").strip().lower() in {"1", "true"}
 
 
 def _read_bounded(archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
@@ -165,21 +264,22 @@ def _read_bounded(archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
     return xml
 
 
-def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
+def _sheets(archive: zipfile.ZipFile, workbook: ET.Element, names: set[str], limits: Limits,
+            ) -> tuple[tuple[str, str], ...]:
+    """Return (name, XML part) of every sheet, in the workbook's order; the first sheet's part must exist."""
     # NOTE: sizes checked above; expat (2.4+) refuses entity-expansion bombs, and ET fetches nothing.
-    workbook = ET.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-    first = workbook.find(f"{_NS_MAIN}sheets/{_NS_MAIN}sheet")
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    if first is None:
+    sheets = workbook.findall(f"{_NS_MAIN}sheets/{_NS_MAIN}sheet")
+    rels = ET.fromstring(_read_bounded(archive, "xl/_rels/workbook.xml.rels", limits))  # noqa: S314
+    if not sheets:
         raise FileRefused.unreadable("no sheet")
-    rel_id = first.get(f"{_NS_REL}id")
+    targets = {}
     for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
-        if rel.get("Id") == rel_id:
-            target = (rel.get("Target") or "").lstrip("/")
-            path = target if target.startswith("xl/") else f"xl/{target}"
-            if path in names:
-                return path
-    raise FileRefused.unreadable("first sheet not found")
+        target = (rel.get("Target") or "").lstrip("/")
+        targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    found = tuple((sheet.get("name") or "", targets.get(sheet.get(f"{_NS_REL}id"), "")) for sheet in sheets)
+    if found[0][1] not in names:
+        raise FileRefused.unreadable("first sheet not found")
+    return found
 
 
 def _check_extent(xml: bytes, limits: Limits) -> None:
@@ -189,16 +289,20 @@ def _check_extent(xml: bytes, limits: Limits) -> None:
         raise FileRefused.limit("max_cells", last_row * last_column, limits.max_cells)
 
 
-def _uncached_formulas(xml: bytes) -> tuple[tuple[int, int], ...]:
-    found = []
+def _untrusted_formulas(xml: bytes, *, recalculated: bool) -> _Formulas:
+    """Return the formula cells without a cached value, and (with ``recalculated``) those with a placeholder."""
+    found, placeholders = [], []
     for _, element in ET.iterparse(BytesIO(xml)):  # noqa: S314 - bounded size, as above
         if element.tag.endswith("}c") or element.tag == "c":
             children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
             cached = children.get("v")
-            if "f" in children and (cached is None or not (cached.text or "")):
-                found.append(_parse_ref(element.get("r") or ""))
+            if "f" in children:
+                if cached is None or not (cached.text or ""):
+                    found.append(_parse_ref(element.get("r") or ""))
+                elif recalculated:
+                    placeholders.append(_parse_ref(element.get("r") or ""))
             element.clear()
-    return tuple(ref for ref in found if ref is not None)
+    return tuple(ref for ref in found if ref is not None), tuple(ref for ref in placeholders if ref is not None)
 
 
 def _parse_ref(ref: str) -> tuple[int, int] | None:

@@ -9,13 +9,12 @@ zeros survive; the month is written the way Fig. 23 shows it, «Декабрь 2
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from adapters.billing.readings_files._cells import SHOWN_DIGITS, number_cell, put_text
+from adapters.billing.readings_files._cells import put_number, put_text
 from adapters.billing.xlsx_bytes import save
 from lkk_core.readings import ReadingsHistory
 
@@ -80,15 +79,7 @@ def readings_history_xlsx(page: ReadingsHistory, *, generated_at: datetime) -> b
                 put_text(sheet, number, column, text)
         for column, value in zip(_NUMBER_COLUMNS, (row["value"], row["consumption"]), strict=True):
             if value is not None:
-                _put_number(sheet, number, column, value)
+                put_number(sheet, number, column, value)  # «Значение» at the meter's scale: 12441.00
     sheet.freeze_panes = "A2"
     period = f"{month_name(page.period_from)} – {month_name(page.period_to)}"
     return save(workbook, title=f"История показаний, {period}", generated_at=generated_at)
-
-
-def _put_number(sheet: Any, row: int, column: int, value: Decimal) -> None:
-    """Write a number cell, or a text cell when a double would not hold the value exactly."""
-    if len(value.normalize().as_tuple().digits) > SHOWN_DIGITS:
-        put_text(sheet, row, column, str(value))  # NOTE: more digits than any spreadsheet number keeps
-    else:
-        sheet.cell(row=row, column=column, value=number_cell(value))

@@ -23,7 +23,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from adapters.billing.readings_files._cells import is_blank, number_cell, put_text, reading
+from adapters.billing.readings_files._cells import is_blank, put_number, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
 from adapters.billing.xlsx_bytes import save
 from adapters.billing.readings_files.problems import (
@@ -31,7 +31,7 @@ from adapters.billing.readings_files.problems import (
     FILL_IN,
     NO_VALUES,
     NOT_TEXT,
-    UNCACHED_FORMULA,
+    GRID_ON_OTHER_SHEET,
     WRONG_HEADER,
     CellProblem,
     Limits,
@@ -103,7 +103,7 @@ def integral_template(
         for column, text in enumerate(texts, start=1):
             put_text(sheet, number, column, text)
         if row.previous is not None:
-            sheet.cell(row=number, column=8, value=number_cell(row.previous))
+            put_number(sheet, number, 8, row.previous)  # at the meter's scale: 12441.00 for a 6+2 meter
     sheet.freeze_panes = "A2"
     title = f"Интегральные показания, договор № {contract_number}, {period:%m.%Y}"
     return save(workbook, title=title, generated_at=generated_at)
@@ -116,21 +116,40 @@ def parse_integral(data: bytes, filename: str, *, limits: Limits | None = None) 
         FileRefused: The file is not a readable workbook or exceeds ``limits``.
         ValidationFailed: Any cell is wrong; ``details['errors']`` lists every one.
     """
-    sheet = read_first_sheet(data, limits or Limits())
+    sheet = read_first_sheet(data, limits or Limits(), filename)
     return _IntegralSheet(sheet, filename).values()
+
+
+def is_integral_header(cells: list[Cell]) -> bool:
+    """Tell whether a row is the template's header row: most of the nine titles in their columns.
+
+    Most, not all: a title the user edited on that sheet is then reported
+    once the sheet is moved first, instead of hiding where the table is.
+    """
+    return sum(_is_title(cells, column, title) for column, title in enumerate(HEADERS, start=1)) > len(HEADERS) // 2
+
+
+def _is_title(cells: list[Cell], column: int, expected: str) -> bool:
+    got = cells[column - 1] if column <= len(cells) else ""
+    return isinstance(got, str) and " ".join(got.split()) == expected
 
 
 class _IntegralSheet:
     def __init__(self, sheet: Sheet, filename: str) -> None:
         self._sheet, self._filename = sheet, filename
         self._problems: list[CellProblem] = []
-        self._uncached = set(sheet.uncached_formulas)
-        for row, column in sorted(self._uncached):
-            self._problem(row, column, UNCACHED_FORMULA)
+        untrusted = sheet.untrusted_formulas()
+        self._uncached = set(untrusted)  # NOTE: a formula's cell is named once, and never read as a value
+        for (row, column), reason in sorted(untrusted.items()):
+            self._problem(row, column, reason)
 
     def values(self) -> list[IntegralValue]:
         rows = self._sheet.rows
         if not self._headers_match(rows[0] if rows else []):
+            elsewhere = self._sheet.other_sheet_with(is_integral_header)
+            if elsewhere is not None:  # one error that says where the table is, not nine about row 1
+                raise refuse([CellProblem(elsewhere, 1, 1, "A1", GRID_ON_OTHER_SHEET.format(found=elsewhere))],
+                             self._filename)
             raise refuse(self._problems, self._filename)  # NOTE: the columns cannot be trusted
         found: list[IntegralValue] = []
         seen: dict[tuple[str, str, str, str], int] = {}
@@ -152,8 +171,7 @@ class _IntegralSheet:
     def _headers_match(self, cells: list[Cell]) -> bool:
         match = True
         for column, expected in enumerate(HEADERS, start=1):
-            got = cells[column - 1] if column <= len(cells) else ""
-            if not isinstance(got, str) or " ".join(got.split()) != expected:
+            if not _is_title(cells, column, expected):
                 self._problem(1, column, WRONG_HEADER.format(expected=expected))
                 match = False
         return match

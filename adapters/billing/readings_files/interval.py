@@ -26,10 +26,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, number_cell, put_text, reading
+from adapters.billing.readings_files._cells import FAST_LIMIT, SHOWN_DIGITS, is_blank, put_number, put_text, reading
 from adapters.billing.readings_files._workbook import Cell, Sheet, column_letter, read_first_sheet
 from adapters.billing.xlsx_bytes import save
-from adapters.billing.readings_files.problems import FILL_IN, UNCACHED_FORMULA, WRONG_HEADER, CellProblem, Limits, refuse
+from adapters.billing.readings_files.problems import (
+    FILL_IN,
+    GRID_ON_OTHER_SHEET,
+    WRONG_HEADER,
+    CellProblem,
+    Limits,
+    refuse,
+)
 
 TEMPLATE_FILENAME = "Интервальные показания.xlsx"
 TIME_HEADER = "Время"
@@ -89,7 +96,7 @@ def parse_interval(
         FileRefused: The file is not a readable workbook or exceeds ``limits``.
         ValidationFailed: Any cell is wrong; ``details['errors']`` lists every one.
     """
-    sheet = read_first_sheet(data, limits or Limits())
+    sheet = read_first_sheet(data, limits or Limits(), filename)
     return _IntervalSheet(sheet, filename, year, month).profile()
 
 
@@ -117,7 +124,7 @@ def primary_act_xlsx(
         put_text(sheet, row, 1, label)
         put_text(sheet, row, 2, text)
     put_text(sheet, 6, 1, "Введённый расход")
-    sheet.cell(row=6, column=2, value=number_cell(profile.total))
+    put_number(sheet, 6, 2, profile.total)
     _grid(sheet, 8, profile.year, profile.month, profile.values)
     return save(workbook, title=f"{ACT_TITLE} {meter} {created_at:%d.%m.%Y %H:%M:%S}", generated_at=generated_at)
 
@@ -132,7 +139,12 @@ def _grid(sheet: Worksheet, top: int, year: int, month: int, values: tuple[tuple
         put_text(sheet, top + 1 + hour, 1, label)
         if values is not None:
             for day, value in enumerate(values[hour], start=2):
-                sheet.cell(row=top + 1 + hour, column=day, value=number_cell(value))
+                put_number(sheet, top + 1 + hour, day, value)  # as uploaded: 12.50 shows «12,50»
+
+
+def is_interval_corner(cells: list[Cell]) -> bool:
+    """Tell whether a row starts the template's grid: «Время» in A1."""
+    return bool(cells) and isinstance(cells[0], str) and cells[0].strip() == TIME_HEADER
 
 
 class _IntervalSheet:
@@ -140,9 +152,10 @@ class _IntervalSheet:
         self._sheet, self._filename, self._year, self._month = sheet, filename, year, month
         self._problems: list[CellProblem] = []
         self._seen: set[CellProblem] = set()
-        self._uncached = set(sheet.uncached_formulas)
-        for row, column in sorted(self._uncached):
-            self._problem(row, column, UNCACHED_FORMULA)
+        untrusted = sheet.untrusted_formulas()
+        self._uncached = set(untrusted)  # NOTE: a formula's cell is named once, and never read as a value
+        for (row, column), reason in sorted(untrusted.items()):
+            self._problem(row, column, reason)
         rows = sheet.rows
         # NOTE: wholly empty trailing rows and columns are tolerated (RDG-16 decision).
         self._height = max([0, *(r for r, _ in self._uncached)])
@@ -154,6 +167,11 @@ class _IntervalSheet:
                 self._width = max(self._width, used)
 
     def profile(self) -> IntervalProfile:
+        if not is_interval_corner(self._sheet.rows[0] if self._sheet.rows else []):
+            elsewhere = self._sheet.other_sheet_with(is_interval_corner)
+            if elsewhere is not None:  # one error that says where the grid is, not one per hour and day
+                raise refuse([CellProblem(elsewhere, 1, 1, "A1", GRID_ON_OTHER_SHEET.format(found=elsewhere))],
+                             self._filename)
         days = calendar.monthrange(self._year, self._month)[1]
         self._check_time_column()
         columns = self._date_columns(days)
@@ -181,8 +199,7 @@ class _IntervalSheet:
         return ""
 
     def _check_time_column(self) -> None:
-        header = self._at(1, 1)
-        if not isinstance(header, str) or header.strip() != TIME_HEADER:
+        if not is_interval_corner([self._at(1, 1)]):
             self._problem(1, 1, WRONG_HEADER.format(expected=TIME_HEADER))
         for row in range(2, max(self._height, len(HOURS) + 1) + 1):
             label = self._at(row, 1)

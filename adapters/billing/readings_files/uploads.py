@@ -101,7 +101,8 @@ def integral_template_for(services: Services, actor: Actor, contract_number: Con
                                                                      period=period))
     rows = [
         IntegralRow(eo_code=eo.code, eo_name=eo.name, eo_status=eo.status, meter_number=meter.number,
-                    complex_name=point.name, quantity=scale.quantity, zone=scale.zone, previous=scale.previous)
+                    complex_name=point.name, quantity=scale.quantity, zone=scale.zone,
+                    previous=None if scale.previous is None else readings.at_scale(scale.previous, meter.fraction_digits))
         for eo in block.energy_objects
         for point in eo.metering_points
         for meter in point.meters if meter.may_submit
@@ -140,7 +141,7 @@ def _submit_integral_file(
     """``submit_integral_file`` with the collector held off by the caller."""
     number = contract_number
     contract = services.authorize(actor, Capability.SUBMIT_READINGS, number).contract
-    sheet = read_first_sheet(data, limits)
+    sheet = read_first_sheet(data, limits, filename)
     try:
         values = _IntegralSheet(sheet, filename).values()
     except ValidationFailed as ex:
