@@ -41,7 +41,8 @@ class SessionsView(SqlView):
         """Return the account's sessions, newest first, the current one marked; ``after`` a (started_at, id) key."""
         where, params = "", [str(account_id)]
         if after is not None:  # newest first, then by id: the keyset of a page (lkk_core.kernel.paging)
-            where, params = " AND (started_at < ? OR (started_at = ? AND session_id > ?))", [*params, *after[:1], *after]
+            where = " AND (started_at < ? OR (started_at = ? AND session_id > ?))"
+            params = [*params, after[0], *after]
         tail, more = limit_clause(limit)
         rows = self.rows(
             "SELECT * FROM {sessions} WHERE account_id = ?" + where + " ORDER BY started_at DESC, session_id" + tail,

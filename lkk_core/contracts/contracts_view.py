@@ -43,7 +43,8 @@ class ContractsView(SqlView):
         "admin_requests_by_contract": ("admin_requests", "contract_number, account_id"),
     }
 
-    def holdings_of(self, account_id: UUID, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def holdings_of(self, account_id: UUID, *, after: str | None = None,
+                    limit: int | None = None) -> list[dict[str, Any]]:
         """Return the account's contracts with its role on each, by contract number (after the number ``after``)."""
         where, params = ("", []) if after is None else (" AND contract_number > ?", [after])
         tail, more = limit_clause(limit)
@@ -51,7 +52,8 @@ class ContractsView(SqlView):
                          [str(account_id), *params, *more])
         return [_holding(row) for row in rows]
 
-    def holders(self, contract_number: str, *, after: Key | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def holders(self, contract_number: str, *, after: Key | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
         """Return every account holding the contract (ROL-06), by (since, account id), after that key."""
         where, params = _after("since", "account_id", after)
         tail, more = limit_clause(limit)

@@ -35,7 +35,8 @@ def test_a_redelivered_letter_is_kept_once_as_the_eml_directory_does() -> None:
 
 def test_letters_to_an_address_are_found_whatever_its_case_last_one_last() -> None:
     mailer = RecordingMailer()
-    later = OutgoingMail(message_id="a1.4", to="anna@example.com", subject="Код", body="Код: 55555; см. https://x/y?a=1")
+    later = OutgoingMail(message_id="a1.4", to="anna@example.com", subject="Код",
+                         body="Код: 55555; см. https://x/y?a=1")
     mailer.send(LETTER)
     mailer.send(OutgoingMail(message_id="b2.1", to="bob@example.com", subject="Код", body="Код: 11111"))
     mailer.send(later)
