@@ -2,7 +2,7 @@
 
 ``DatasetBilling`` is the reference ``lkk_core.kernel.ports.Billing`` over a dataset
 file (``dataset``, ``records``, ``loader``); ``generate`` writes realistic
-datasets of any size. ``contract_xlsx`` is imported by name where it is
+datasets of any size (``generate_contracts``, ``write_generated``). ``contract_xlsx`` is imported by name where it is
 needed, so opening a dataset never loads openpyxl.
 """
 
@@ -14,6 +14,7 @@ from adapters.billing.dataset import (
     default_window,
     write_dataset,
 )
+from adapters.billing.generate import generate_contracts, write_generated
 from adapters.billing.loader import DatasetError, DatasetInvalid, DatasetMissing, Problem
 
 __all__ = [
@@ -26,5 +27,7 @@ __all__ = [
     "billing_from_env",
     "dataset_json_schema",
     "default_window",
+    "generate_contracts",
     "write_dataset",
+    "write_generated",
 ]

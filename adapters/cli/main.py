@@ -87,9 +87,9 @@ def supplier_timezone(env: dict[str, str]) -> Any:
 
 
 def cmd_secrets_new(args: argparse.Namespace) -> int:
-    from lkk_core.kernel.app import new_key  # noqa: PLC0415
+    from lkk_core import new_secrets  # noqa: PLC0415
 
-    print(f"LKK_PII_KEK={new_key()}\nLKK_SECRET_KEY={new_key()}")
+    print("\n".join(f"{name}={value}" for name, value in new_secrets().items()))
     return 0
 
 

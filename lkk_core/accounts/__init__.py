@@ -53,6 +53,7 @@ from lkk_core.accounts.registration import (
     save_phone,
     send_email_code,
 )
+from lkk_core.accounts.session_list import sessions_page
 from lkk_core.accounts.sessions import AccountSessions
 from lkk_core.accounts.sessions_view import SessionRow, SessionsProjection, SessionsView
 from lkk_core.accounts.staff import AccountImported, import_legacy_account, restore_email
@@ -113,5 +114,6 @@ __all__ = [
     "save_personal_data",
     "save_phone",
     "send_email_code",
+    "sessions_page",
     "switch_two_factor",
 ]

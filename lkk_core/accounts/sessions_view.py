@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from lkk_core.accounts.account import Account
+from lkk_core.kernel.paging import Key, limit_clause
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer
 
 
@@ -35,10 +36,17 @@ class SessionsView(SqlView):
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {"sessions_by_account": ("sessions", "account_id")}
 
-    def sessions(self, account_id: UUID, current_session_id: UUID | None = None) -> list[SessionRow]:
-        """Return the account's sessions, newest first, the current one marked."""
+    def sessions(self, account_id: UUID, current_session_id: UUID | None = None, *,
+                 after: Key | None = None, limit: int | None = None) -> list[SessionRow]:
+        """Return the account's sessions, newest first, the current one marked; ``after`` a (started_at, id) key."""
+        where, params = "", [str(account_id)]
+        if after is not None:  # newest first, then by id: the keyset of a page (lkk_core.kernel.paging)
+            where = " AND (started_at < ? OR (started_at = ? AND session_id > ?))"
+            params = [*params, after[0], *after]
+        tail, more = limit_clause(limit)
         rows = self.rows(
-            "SELECT * FROM {sessions} WHERE account_id = ? ORDER BY started_at DESC, session_id", [str(account_id)]
+            "SELECT * FROM {sessions} WHERE account_id = ?" + where + " ORDER BY started_at DESC, session_id" + tail,
+            [*params, *more],
         )
         return [
             SessionRow(

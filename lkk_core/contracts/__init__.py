@@ -26,13 +26,17 @@ from lkk_core.contracts.letters import BindingLetters, RoleLetters
 from lkk_core.contracts.queries import (
     contract_detail,
     contract_users,
+    contract_users_page,
     ContractDetail,
     ContractListItem,
     ContractUser,
     my_contracts,
+    my_contracts_page,
     open_administrator_requests,
+    open_administrator_requests_page,
     OpenAdministratorRequest,
     staff_contract_users,
+    staff_contract_users_page,
 )
 from lkk_core.contracts.release import release_contracts
 from lkk_core.contracts.roles import (
@@ -70,11 +74,14 @@ __all__ = [
     "confirm_binding",
     "contract_detail",
     "contract_users",
+    "contract_users_page",
     "expire_binding",
     "grant_administrator",
     "grant_role",
     "my_contracts",
+    "my_contracts_page",
     "open_administrator_requests",
+    "open_administrator_requests_page",
     "refuse_administrator_request",
     "release_contracts",
     "request_administrator",
@@ -82,5 +89,6 @@ __all__ = [
     "revoke_role",
     "revoke_role_by_staff",
     "staff_contract_users",
+    "staff_contract_users_page",
     "unbind_contract",
 ]

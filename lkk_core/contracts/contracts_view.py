@@ -14,6 +14,7 @@ from uuid import UUID
 
 from lkk_core.contracts.contract_binding import BOUND, EXPIRED, PENDING, UNBOUND, ContractBinding
 from lkk_core.contracts.contract_roles import ContractRoles
+from lkk_core.kernel.paging import Key, limit_clause
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.views.base import SqlProjection, SqlView, Writer, stamp
 
@@ -42,15 +43,22 @@ class ContractsView(SqlView):
         "admin_requests_by_contract": ("admin_requests", "contract_number, account_id"),
     }
 
-    def holdings_of(self, account_id: UUID) -> list[dict[str, Any]]:
-        """Return the account's contracts with its role on each, by contract number."""
-        rows = self.rows("SELECT * FROM {holdings} WHERE account_id = ? ORDER BY contract_number", [str(account_id)])
+    def holdings_of(self, account_id: UUID, *, after: str | None = None,
+                    limit: int | None = None) -> list[dict[str, Any]]:
+        """Return the account's contracts with its role on each, by contract number (after the number ``after``)."""
+        where, params = ("", []) if after is None else (" AND contract_number > ?", [after])
+        tail, more = limit_clause(limit)
+        rows = self.rows("SELECT * FROM {holdings} WHERE account_id = ?" + where + " ORDER BY contract_number" + tail,
+                         [str(account_id), *params, *more])
         return [_holding(row) for row in rows]
 
-    def holders(self, contract_number: str) -> list[dict[str, Any]]:
-        """Return every account holding the contract (ROL-06)."""
-        rows = self.rows("SELECT * FROM {holdings} WHERE contract_number = ? ORDER BY since, account_id",
-                         [contract_number])
+    def holders(self, contract_number: str, *, after: Key | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+        """Return every account holding the contract (ROL-06), by (since, account id), after that key."""
+        where, params = _after("since", "account_id", after)
+        tail, more = limit_clause(limit)
+        rows = self.rows("SELECT * FROM {holdings} WHERE contract_number = ?" + where + " ORDER BY since, account_id"
+                         + tail, [contract_number, *params, *more])
         return [_holding(row) for row in rows]
 
     def administrated(self, contract_numbers: list[str]) -> set[str]:
@@ -62,11 +70,15 @@ class ContractsView(SqlView):
                          [Role.ADMINISTRATOR.value, *contract_numbers])
         return {row["contract_number"] for row in rows}
 
-    def pending_bindings(self, account_id: UUID, now: datetime) -> list[dict[str, Any]]:
+    def pending_bindings(self, account_id: UUID, now: datetime, *, after: str | None = None,
+                         limit: int | None = None) -> list[dict[str, Any]]:
         """Return the account's requests still waiting for their link (expired ones are never shown, CON-05)."""
+        where, params = ("", []) if after is None else (" AND contract_number > ?", [after])
+        tail, more = limit_clause(limit)
         return self.rows(
-            "SELECT * FROM {bindings} WHERE account_id = ? AND status = ? AND expires_at > ? ORDER BY contract_number",
-            [str(account_id), PENDING, stamp(now)],
+            "SELECT * FROM {bindings} WHERE account_id = ? AND status = ? AND expires_at > ?" + where
+            + " ORDER BY contract_number" + tail,
+            [str(account_id), PENDING, stamp(now), *params, *more],
         )
 
     def due_bindings(self, now: datetime, limit: int = 1000) -> list[UUID]:
@@ -77,14 +89,27 @@ class ContractsView(SqlView):
         )
         return [UUID(row["binding_id"]) for row in rows]
 
-    def open_requests(self, account_id: UUID | None = None) -> list[dict[str, Any]]:
-        """Return requests for the Administrator role that staff have not answered (ROL-12, ROL-13)."""
+    def open_requests(self, account_id: UUID | None = None, *, after: Key | None = None,
+                      limit: int | None = None) -> list[dict[str, Any]]:
+        """Return requests for the Administrator role that staff have not answered (ROL-12, ROL-13).
+
+        By (requested_at, request_id), after that key.
+        """
         where, params = ("AND account_id = ?", [str(account_id)]) if account_id else ("", [])
+        keyset, keys = _after("requested_at", "request_id", after)
+        tail, more = limit_clause(limit)
         return self.rows(
             f"SELECT request_id, contract_number, account_id, requested_at FROM {{admin_requests}}"  # noqa: S608
-            f" WHERE closed_at IS NULL {where} ORDER BY requested_at, request_id",
-            params,
+            f" WHERE closed_at IS NULL {where}{keyset} ORDER BY requested_at, request_id{tail}",
+            [*params, *keys, *more],
         )
+
+
+def _after(first: str, second: str, key: Key | None) -> tuple[str, list[Any]]:
+    """Return the SQL that keeps the rows after ``key`` in the order (first, second), and its parameters."""
+    if key is None:
+        return "", []
+    return f" AND ({first} > ? OR ({first} = ? AND {second} > ?))", [key[0], *key]
 
 
 def _holding(row: dict[str, Any]) -> dict[str, Any]:

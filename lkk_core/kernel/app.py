@@ -152,3 +152,8 @@ class LkkApplication(Application[UUID]):
 def new_key() -> str:
     """Return a fresh 32-byte key in URL-safe base64."""
     return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+def new_secrets() -> dict[str, str]:
+    """Return fresh ``LKK_PII_KEK`` and ``LKK_SECRET_KEY`` values, as ``lkk secrets new`` prints them."""
+    return {"LKK_PII_KEK": new_key(), "LKK_SECRET_KEY": new_key()}

@@ -39,6 +39,10 @@ class ServerSecret:
     def _mac(self, *parts: str) -> bytes:
         return hmac.new(self.key, "\0".join(parts).encode(), hashlib.sha256).digest()
 
+    def mark(self, purpose: str, *parts: str) -> bytes:
+        """Return the keyed hash of ``parts`` for ``purpose``: what proves a value came from this server."""
+        return self._mac(purpose, *parts)
+
     def index_id(self, purpose: str, normalised: str) -> UUID:
         """Return the id of the index aggregate for an e-mail or login."""
         return _uuid8(self._mac(purpose, normalised))

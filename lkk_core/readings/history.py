@@ -18,6 +18,7 @@ from lkk_core.kernel.billing import Contract
 from lkk_core.readings.commands import ReadingsHistoryFilter
 from lkk_core.readings.history_view import ReadingsHistoryView
 from lkk_core.kernel.errors import ValidationFailed
+from lkk_core.kernel.paging import ALL, Keyset, Paging
 from lkk_core.kernel.permissions import Capability, Holding
 from lkk_core.readings._common import at_scale, held, month_of
 from lkk_core.kernel.services import Actor, Services
@@ -76,30 +77,44 @@ class ReadingsHistory:
     period_from: date
     period_to: date
     contracts: tuple[HistoryContract, ...]
+    next: str | None = None  # the cursor of the next page of contracts, None on the last
 
 
-def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryFilter) -> ReadingsHistory:
+def readings_history(services: Services, actor: Actor, filters: ReadingsHistoryFilter,
+                     paging: Paging = ALL) -> ReadingsHistory:
     """Return the accepted readings of the actor's contracts for the months asked (HIS-07).
 
     A named contract is ``not_found`` when it is not the actor's and
     ``forbidden`` when the role lacks the capability (AS-39); without a name,
     such contracts are simply not listed. Contracts by number; each meter's
-    readings newest month first.
+    readings newest month first. A page holds ``paging.limit`` contracts:
+    what grows is their number, as a contract's rows are bounded by the span
+    of months (``MAX_MONTHS``).
     """
     services.check_session(actor)
     period_from, period_to = months(services, filters)
+    keys = Keyset(services.secret, "readings-history", 1)
+    after = keys.after(paging)
     found = [(contract, holding) for contract, holding in _contracts(services, actor, filters)
-             if _contains(contract.name, filters.contract_name)]
-    rows = services.views.of(ReadingsHistoryView).accepted([c.number for c, _ in found], period_from, period_to)
-    by_contract: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_contract.setdefault(row["contract_number"], []).append(row)
-    blocks = []
-    for contract, holding in found:
-        objects = _energy_objects(contract, holding, filters, by_contract.get(contract.number, []))
-        if objects:
-            blocks.append(HistoryContract(contract_number=contract.number, name=contract.name, energy_objects=objects))
-    return ReadingsHistory(period_from=period_from, period_to=period_to, contracts=tuple(blocks))
+             if (after is None or contract.number > str(after[0])) and _contains(contract.name, filters.contract_name)]
+    wanted = None if paging.limit is None else paging.limit + 1
+    view, blocks = services.views.of(ReadingsHistoryView), []
+    # The rows of a chunk of contracts at a time, until the page (and one block more) is full.
+    size = wanted or max(len(found), 1)
+    for start in range(0, len(found), size):
+        chunk = found[start:start + size]
+        by_contract: dict[str, list[dict[str, Any]]] = {}
+        for row in view.accepted([c.number for c, _ in chunk], period_from, period_to):
+            by_contract.setdefault(row["contract_number"], []).append(row)
+        for contract, holding in chunk:
+            objects = _energy_objects(contract, holding, filters, by_contract.get(contract.number, []))
+            if objects:
+                blocks.append(HistoryContract(contract_number=contract.number, name=contract.name,
+                                              energy_objects=objects))
+        if wanted is not None and len(blocks) >= wanted:
+            break
+    page = keys.page(blocks, paging, lambda block: (block.contract_number,))
+    return ReadingsHistory(period_from=period_from, period_to=period_to, contracts=page.items, next=page.next)
 
 
 def months(services: Services, filters: ReadingsHistoryFilter) -> tuple[date, date]:

@@ -16,6 +16,7 @@ from lkk_core.readings.commands import UploadIntervalProfile
 from lkk_core.kernel.access import Access, Standing
 from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.errors import NotFound, ValidationFailed
+from lkk_core.kernel.paging import ALL, Keyset, Paging, fetch_limit
 from lkk_core.kernel.permissions import Capability, require
 from lkk_core.readings.submission import SAVED
 from lkk_core.kernel.services import Actor, Services
@@ -101,6 +102,7 @@ class IntervalActs:
     label: str  # «ПУ 01284918 • РТП 100. яч.2»
     kinds: tuple[str, ...]
     acts: tuple[IntervalActRow, ...]
+    next: str | None = None  # the cursor of the next page of acts, None on the last
 
 
 def interval_target(
@@ -167,9 +169,13 @@ def _record(services: Services, actor: Actor, cmd: UploadIntervalProfile, target
 
 
 def interval_acts(
-    services: Services, actor: Actor, contract_number: ContractNumber, meter_number: str, period: date
+    services: Services, actor: Actor, contract_number: ContractNumber, meter_number: str, period: date,
+    paging: Paging = ALL,
 ) -> IntervalActs:
-    """Return the meter's acts for the month, latest first, and the choices of «Вид показаний» (RDG-15, RDG-17)."""
+    """Return the meter's acts for the month, latest first, and the choices of «Вид показаний» (RDG-15, RDG-17).
+
+    A page holds ``paging.limit`` acts, by act number, latest first.
+    """
     number = contract_number
     access = services.authorize(actor, Capability.SUBMIT_READINGS, number)
     contract, holding = access.contract, access.holding
@@ -181,15 +187,19 @@ def interval_acts(
     target = _locate(access, number, eo.code, meter_number)
     period = period.replace(day=1)
     found = services.peek(IntervalAct, interval_act_id(number, target.meter.number, period))
-    acts = () if found is None else tuple(
+    # One list per meter and month: its cursor names them, so it cannot page another one's acts.
+    keys = Keyset(services.secret, f"interval-acts:{number}:{target.meter.number}:{period.isoformat()}", 1)
+    after = keys.after(paging)
+    acts = [] if found is None else [
         IntervalActRow(act_id=found.id, number=act.number, created_at=act.created_at, status=act.status,
                        total=act.total, kind=act.kind, file_name=act.file_name,
                        current=act is found.current)
-        for act in reversed(found.acts)
-    )
+        for act in reversed(found.acts) if after is None or act.number < int(after[0])
+    ]
+    page = keys.page(acts[:fetch_limit(paging)], paging, lambda act: (act.number,))
     return IntervalActs(
         contract_number=number, meter_number=target.meter.number, period=period, label=target.label,
-        kinds=tuple(services.require_billing().interval_reading_kinds(number)), acts=acts,
+        kinds=tuple(services.require_billing().interval_reading_kinds(number)), acts=page.items, next=page.next,
     )
 
 

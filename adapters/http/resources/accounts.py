@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 import falcon
+from pydantic import BaseModel
 
-from adapters.http.resources.base import Operation, Resource, answer, device
+from adapters.http.resources.base import Operation, Resource, answer, answer_page, device, paging
 from adapters.http.schemas import accounts as schemas
 from adapters.http.schemas.common import Written
-from lkk_core import accounts
-from lkk_core.accounts import ProfileView, SessionsView
+from lkk_core import Paging, accounts
+from lkk_core.accounts import ProfileView
 from lkk_core.kernel.errors import Conflict, Expired, NotFound, PreconditionFailed, RateLimited, WrongCredentials
 
 
@@ -167,14 +169,13 @@ class Deletion(Resource):
 class SessionList(Resource):
     """«Сессии»."""
 
-    OPERATIONS = {"GET": Operation("List sessions; the current one is marked", 200, schemas.Sessions,
-                                   rules="ACC-14", name="listSessions")}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": Paging}
+    OPERATIONS = {"GET": Operation("List sessions, newest first, a page at a time; the current one is marked", 200,
+                                   schemas.Sessions, rules="ACC-14", name="listSessions")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        actor = req.context.actor
-        rows = self.services.views.of(SessionsView).sessions(actor.account_id, actor.session_id)
-        answer(resp, schemas.Sessions, {"items": rows})
+        answer_page(req, resp, schemas.Sessions, accounts.sessions_page(self.services, req.context.actor, paging(req)))
 
 
 class SessionItem(Resource):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import falcon
 from pydantic import BaseModel
 
+from adapters.http.middleware import parse
+from lkk_core import Paging
 from lkk_core.accounts import ClientDevice
 from lkk_core.kernel.errors import LkkError, ValidationFailed
 from lkk_core.kernel.services import Services
@@ -92,3 +95,26 @@ def answer(resp: falcon.Response, model: type[BaseModel], result: Any) -> None:
 def device(req: falcon.Request, device_id: str | None = None) -> ClientDevice:
     """Describe the client from its User-Agent and optional device id."""
     return ClientDevice(req.user_agent, device_id or req.get_header("X-Device-Id"))
+
+
+def query_of(req: falcon.Request, model: type[BaseModel]) -> Any:
+    """Validate the query string's parameters that ``model`` knows into it."""
+    return parse(model, {name: req.get_param(name) for name in model.model_fields if req.get_param(name) is not None})
+
+
+def paging(req: falcon.Request) -> Paging:
+    """Return the ``limit`` and ``cursor`` of a list's query string (``Paging``)."""
+    return query_of(req, Paging)  # type: ignore[no-any-return]
+
+
+def answer_page(req: falcon.Request, resp: falcon.Response, model: type[BaseModel], result: Any) -> None:
+    """Answer a page of a list; when another follows, link it: ``Link: <…?cursor=…>; rel="next"`` (RFC 8288).
+
+    The last page leaves ``next`` out, so a list that fits one page answers as it did before there were pages.
+    """
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = model.__pydantic_serializer__.to_json(model.model_validate(result),
+                                                      exclude=None if result.next else {"next"})
+    if result.next:
+        query = {**req.params, "cursor": result.next}
+        resp.set_header("Link", f'<{req.path}?{urlencode(query, doseq=True)}>; rel="next"')

@@ -9,10 +9,10 @@ import falcon
 from pydantic import BaseModel
 
 from adapters.http.middleware import parse
-from adapters.http.resources.base import Operation, Resource, answer
+from adapters.http.resources.base import Operation, Resource, answer, answer_page, paging
 from adapters.http.schemas import contracts as schemas
 from adapters.http.schemas.common import Written
-from lkk_core import contracts
+from lkk_core import Paging, contracts
 from lkk_core.kernel.errors import Conflict, Expired, Forbidden, NotFound, PreconditionFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,13 +21,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ContractList(Resource):
     """«Договоры» on «Оплата» and «Профиль»."""
 
-    OPERATIONS = {"GET": Operation("List my contracts with my role on each, then pending requests", 200,
-                                   schemas.ContractList, rules="CON-01, CON-05, CON-07, ROL-12", name="listContracts")}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": Paging}
+    OPERATIONS = {"GET": Operation("List my contracts with my role on each, then pending requests, a page at a time",
+                                   200, schemas.ContractList, rules="CON-01, CON-05, CON-07, ROL-12",
+                                   name="listContracts")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        rows = contracts.my_contracts(self.services, req.context.actor)
-        answer(resp, schemas.ContractList, {"items": rows})
+        page = contracts.my_contracts_page(self.services, req.context.actor, paging(req))
+        answer_page(req, resp, schemas.ContractList, page)
 
 
 class Bindings(Resource):
@@ -119,14 +121,15 @@ class ContractExport(Resource):
 class ContractUsers(Resource):
     """The Administrator's list of the contract's users."""
 
-    OPERATIONS = {"GET": Operation("List every account that holds the contract (Administrator)", 200,
-                                   schemas.ContractUsers, rules="ROL-06, ROL-19",
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": Paging}
+    OPERATIONS = {"GET": Operation("List every account that holds the contract (Administrator), a page at a time",
+                                   200, schemas.ContractUsers, rules="ROL-06, ROL-19",
                                    name="listContractUsers", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
-        rows = contracts.contract_users(self.services, req.context.actor, contract_number)
-        answer(resp, schemas.ContractUsers, {"items": rows})
+        page = contracts.contract_users_page(self.services, req.context.actor, contract_number, paging(req))
+        answer_page(req, resp, schemas.ContractUsers, page)
 
 
 class ContractRoles(Resource):
@@ -197,26 +200,30 @@ class StaffContractUsers(Resource):
     """Staff: who holds the contract."""
 
     auth = "staff"
-    OPERATIONS = {"GET": Operation("List every account that holds the contract", 200, schemas.ContractUsers,
-                                   rules="ROL-06, ROL-13", name="staffListContractUsers", refusals=(NotFound,))}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": Paging}
+    OPERATIONS = {"GET": Operation("List every account that holds the contract, a page at a time", 200,
+                                   schemas.ContractUsers, rules="ROL-06, ROL-13", name="staffListContractUsers",
+                                   refusals=(NotFound,))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_number: str) -> None:
         self.read_after(req)
-        rows = contracts.staff_contract_users(self.services, req.context.staff, contract_number)
-        answer(resp, schemas.ContractUsers, {"items": rows})
+        page = contracts.staff_contract_users_page(self.services, req.context.staff, contract_number, paging(req))
+        answer_page(req, resp, schemas.ContractUsers, page)
 
 
 class StaffAdministratorRequests(Resource):
     """Staff: requests for the Administrator role."""
 
     auth = "staff"
-    OPERATIONS = {"GET": Operation("List the requests not yet answered", 200, schemas.AdministratorRequests,
-                                   rules="ROL-12, ROL-13", name="staffListAdministratorRequests")}
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": Paging}
+    OPERATIONS = {"GET": Operation("List the requests not yet answered, oldest first, a page at a time", 200,
+                                   schemas.AdministratorRequests, rules="ROL-12, ROL-13",
+                                   name="staffListAdministratorRequests")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        rows = contracts.open_administrator_requests(self.services, req.context.staff)
-        answer(resp, schemas.AdministratorRequests, {"items": rows})
+        page = contracts.open_administrator_requests_page(self.services, req.context.staff, paging(req))
+        answer_page(req, resp, schemas.AdministratorRequests, page)
 
 
 class StaffRequestRefusal(Resource):

@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 from adapters.billing.readings_files import TEMPLATE_FILENAME, Limits, uploads
 from adapters.billing.readings_files.history_xlsx import readings_history_xlsx
 from adapters.http.middleware import parse, read_form
-from adapters.http.resources.base import Operation, Resource, answer
+from adapters.http.resources.base import Operation, Resource, answer, answer_page
 from adapters.http.schemas import readings as schemas
-from lkk_core import readings
+from lkk_core import Paging, readings
 from lkk_core.kernel.commands import ContractNumber, EnergyObjectCode, IsoDate
 from lkk_core.kernel.errors import Conflict, Forbidden, NotFound, WindowClosed
 from lkk_core.readings import ACT_NOT_FOUND
@@ -76,12 +76,20 @@ class IntervalTemplateQuery(BaseModel):
     period: IsoDate = Field(description="any day of the month")
 
 
-class IntervalActsQuery(BaseModel):
-    """The meter chosen on the form «Интервальные по прибору учета»."""
+class IntervalActsQuery(Paging):
+    """The meter chosen on the form «Интервальные по прибору учета», and the page of its acts."""
 
     contract_number: ContractNumber
     meter_number: readings.Key
     period: IsoDate = Field(description="any day of the month")
+
+
+class ReadingsHistoryQuery(readings.ReadingsHistoryFilter, Paging):
+    """The filters of «История» → «Показания», and the page of its contracts."""
+
+
+def _paging(query: Paging) -> Paging:
+    return Paging(limit=query.limit, cursor=query.cursor)
 
 
 class IntervalUploadForm(IntervalTemplateQuery):
@@ -184,8 +192,8 @@ class IntervalActs(Uploading):
         self.read_after(req)
         query = _query(req, IntervalActsQuery)
         page = readings.interval_acts(self.services, req.context.actor, query.contract_number, query.meter_number,
-                                      query.period)
-        answer(resp, schemas.IntervalActsOut, page)
+                                      query.period, _paging(query))
+        answer_page(req, resp, schemas.IntervalActsOut, page)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, body: readings.UploadIntervalProfile | None) -> None:
         if body is not None:  # the on-screen grid (RDG-16 decision)
@@ -218,16 +226,17 @@ class IntervalActFile(Resource):
 class ReadingsHistory(Resource):
     """«История» → «Показания» (HIS-07)."""
 
-    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": readings.ReadingsHistoryFilter}
-    OPERATIONS = {"GET": Operation("The accepted readings of my contracts, by contract, energy object and meter", 200,
+    QUERY: ClassVar[dict[str, type[BaseModel]]] = {"GET": ReadingsHistoryQuery}
+    OPERATIONS = {"GET": Operation("The accepted readings of my contracts, by contract, energy object and meter; "
+                                   "a page of contracts at a time", 200,
                                    schemas.ReadingsHistoryOut, rules="HIS-07, RDG-19, ROL-15",
                                    name="getReadingsHistory", refusals=(NotFound, Forbidden))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.read_after(req)
-        page = readings.readings_history(self.services, req.context.actor,
-                                         _query(req, readings.ReadingsHistoryFilter))
-        answer(resp, schemas.ReadingsHistoryOut, page)
+        query = _query(req, ReadingsHistoryQuery)
+        page = readings.readings_history(self.services, req.context.actor, query, _paging(query))
+        answer_page(req, resp, schemas.ReadingsHistoryOut, page)
 
 
 class ReadingsHistoryExport(Resource):

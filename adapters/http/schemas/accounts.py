@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from adapters.http.schemas.common import Instant, Out
+from adapters.http.schemas.common import Instant, Out, Paged
 
 
 class SessionOpened(Out):
@@ -57,8 +57,8 @@ class SessionRow(Out):
     current: bool
 
 
-class Sessions(Out):
-    """The «Сессии» tab."""
+class Sessions(Paged):
+    """The «Сессии» tab, newest first, a page at a time."""
 
     items: list[SessionRow]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from lkk_core.kernel.views.base import stamp
 
@@ -20,6 +20,13 @@ class Out(BaseModel):
     """Base of response models: read from the core's dataclasses by attribute, no field unknown to the API."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class Paged(Out):
+    """A page of a list that grows (``limit``, ``cursor``): ``next`` fetches the following page."""
+
+    next: str | None = Field(None, description="the `cursor` of the next page (also in the `Link: rel=\"next\"` "
+                                                "header); left out on the last page")
 
 
 class Written(Out):

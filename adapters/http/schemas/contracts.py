@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from adapters.http.schemas.common import Instant, Out, Stamp
+from adapters.http.schemas.common import Instant, Out, Paged, Stamp
 
 
 class ContractRow(Out):
@@ -26,7 +26,7 @@ class ContractRow(Out):
     expires_at: Stamp | None = None
 
 
-class ContractList(Out):
+class ContractList(Paged):
     """«Договоры»: the account's contracts by number, then pending requests (CON-01, CON-05)."""
 
     items: list[ContractRow]
@@ -171,8 +171,8 @@ class ContractUser(Out):
     since: Stamp
 
 
-class ContractUsers(Out):
-    """Every account that holds the contract."""
+class ContractUsers(Paged):
+    """Every account that holds the contract, by the time it got its role."""
 
     items: list[ContractUser]
 
@@ -201,7 +201,7 @@ class AdministratorRequest(Out):
     requested_at: Stamp
 
 
-class AdministratorRequests(Out):
-    """Requests staff have not answered."""
+class AdministratorRequests(Paged):
+    """Requests staff have not answered, oldest first."""
 
     items: list[AdministratorRequest]

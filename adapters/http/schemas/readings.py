@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from adapters.http.schemas.common import Out, Stamp
+from adapters.http.schemas.common import Out, Paged, Stamp
 
 
 class ScaleReadingOut(Out):
@@ -147,7 +147,7 @@ class IntervalActRow(Out):
     current: bool
 
 
-class IntervalActsOut(Out):
+class IntervalActsOut(Paged):
     """The interval upload form for a meter: «Вид показаний» choices and the acts so far (RDG-15, RDG-17)."""
 
     contract_number: str
@@ -194,7 +194,7 @@ class HistoryContractOut(Out):
     energy_objects: list[HistoryEnergyObjectOut]
 
 
-class ReadingsHistoryOut(Out):
+class ReadingsHistoryOut(Paged):
     """«История» → «Показания» for the months asked (HIS-07)."""
 
     period_from: date
