@@ -2,14 +2,16 @@
 
 Build services with ``bootstrap(env, clock=…, billing=…)`` (``new_secrets()``
 gives the two keys ``env`` needs) and call the use cases in
-``lkk_core.accounts``, ``lkk_core.contracts`` and ``lkk_core.readings`` (one
-package per bounded context, each importable only through its public face)
-with an ``Actor``; read views through ``services.views.of(SomeView)``. Letters
-leave through an ``Outbox`` to a ``Mailer``, readings through a ``BillingFeed``
-to ``Billing``; billing's answers are the frozen value types below. These
-names, and those of each context's ``__all__``, are the library's public face
-(docs/reference/library.md); every other module, ``lkk_core.kernel`` included,
-is the library's inside.
+``lkk_core.accounts``, ``lkk_core.contracts``, ``lkk_core.readings`` and
+``lkk_core.staff`` (one package per bounded context, each importable only
+through its public face) with an ``Actor`` (or, for staff commands, a
+``StaffActor`` from ``staff.authenticate_staff``); read views through
+``services.views.of(SomeView)``. Letters leave through an ``Outbox`` to a
+``Mailer``, readings through a ``BillingFeed`` to ``Billing``; billing's
+answers are the frozen value types below. These names, and those of each
+context's ``__all__``, are the library's public face
+(docs/reference/library.md); every other module, ``lkk_core.kernel``
+included, is the library's inside.
 Nothing here imports a web framework, a spreadsheet library or a driver.
 """
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lkk_core import accounts, contracts, readings
+from lkk_core import accounts, contracts, readings, staff
 from lkk_core.kernel.access import AccessCheck
 from lkk_core.kernel.app import ConfigurationError, LkkApplication, decode_key
 from lkk_core.kernel.clock import SystemClock
@@ -26,6 +26,7 @@ from lkk_core.kernel.views import SqlProjection, Views
 ALL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
     accounts.ProfileProjection, accounts.SessionsProjection, contracts.ContractsProjection,
     readings.ReadingsProjection, readings.IntervalActsProjection, readings.ReadingsHistoryProjection,
+    staff.StaffProjection,
 )
 
 

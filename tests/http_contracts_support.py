@@ -9,14 +9,13 @@ from urllib.parse import urlsplit
 
 import falcon.testing
 
-from adapters.http.app import ROUTES
+from adapters.http.app import ROUTES, create_app
+from lkk_core.kernel.services import Services
 from lkk_core.kernel.permissions import Capability, Role
 from tests.contracts_support import C1, COLUMNS, EXPECTED, MANUAL_TABLE_3
-from tests.http_support import RecordingClient, bearer, media_type
+from tests.http_support import CHROME_UA, RecordingClient, bearer, media_type, staff_headers
 from tests.support import PASSWORD, Mailbox
 
-STAFF_TOKEN = "staff-secret"
-STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}", "X-Staff-Id": "staff-1"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def row_of(role: Role) -> list[str]:
@@ -53,6 +52,13 @@ class ContractsClient(RecordingClient):
     def __init__(self, app: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(app, headers=headers)
         self.succeeded: set[tuple[str, str]] = set()
+
+    @classmethod
+    def over(cls, services: Services, **app_options: Any) -> ContractsClient:
+        """A Chrome client of ``create_app(services)``, with a specialist's headers in ``client.staff``."""
+        client = cls(create_app(services, **app_options), headers={"User-Agent": CHROME_UA})
+        client.staff = staff_headers(services)
+        return client
 
     def simulate_request(self, *args: Any, **kwargs: Any) -> falcon.testing.Result:  # type: ignore[override]
         result = super().simulate_request(*args, **kwargs)
@@ -140,7 +146,7 @@ def bind(client: RecordingClient, mailbox: Mailbox, token: str, number: str, ema
 
 def make_administrator(client: RecordingClient, number: str, account_id: str) -> int:
     """Supplier staff grant «Администратор» (ROL-08)."""
-    result = client.simulate_put(f"/v1/staff/contracts/{number}/administrator", headers=STAFF,
+    result = client.simulate_put(f"/v1/staff/contracts/{number}/administrator", headers=client.staff,
                                  json={"account_id": account_id})
     return written(result)["position"]
 

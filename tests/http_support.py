@@ -10,6 +10,7 @@ import falcon.testing
 from adapters.http.app import ROUTES
 from adapters.http.openapi import refusals
 from adapters.http.resources.base import POSITION_HEADER
+from lkk_core import staff
 from lkk_core.kernel.services import Services
 
 CHROME_UA = (
@@ -66,6 +67,7 @@ class RecordingClient(falcon.testing.TestClient):
         super().__init__(app, headers=headers)
         self.hits: set[tuple[str, str]] = set()
         self.services = services
+        self.staff: dict[str, str] = {}  # a specialist's headers, when a fixture gave them (staff_headers)
 
     def simulate_request(self, *args: Any, **kwargs: Any) -> falcon.testing.Result:  # type: ignore[override]
         method = kwargs.get("method", args[0] if args else "GET")
@@ -146,3 +148,20 @@ def assert_problem(result: falcon.testing.Result, status: int | None = None, cod
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def staff_token(services: Services, login: str = "specialist", name: str = "Специалист Тестовый") -> str:
+    """Return a token of the specialist with that login, creating them first: how every test authenticates staff.
+
+    The same use case as ``lkk staff create`` / ``lkk staff token``, so the token
+    is a real one, checked by the middleware against the store.
+    """
+    if services.find(staff.StaffMember, staff.staff_member_id(services, login)) is None:
+        return staff.create_staff_member(services, staff.OPERATOR,
+                                         staff.CreateStaffMember(login=login, full_name=name)).token
+    return staff.issue_staff_token(services, staff.OPERATOR, login).token
+
+
+def staff_headers(services: Services, login: str = "specialist") -> dict[str, str]:
+    """Return the ``Authorization`` header of a specialist (created if need be) for the /v1/staff routes."""
+    return bearer(staff_token(services, login))

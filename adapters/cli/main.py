@@ -177,38 +177,120 @@ def cmd_staff(args: argparse.Namespace) -> int:  # noqa: C901  (one branch per s
     from lkk_core.accounts import ImportLegacyAccount, RestoreEmail  # noqa: PLC0415
     from lkk_core.contracts import GrantAdministrator, RefuseAdministratorRequest  # noqa: PLC0415
     from lkk_core.kernel.access import valid_contract_number  # noqa: PLC0415
-    from lkk_core.kernel.services import StaffActor  # noqa: PLC0415
 
     from adapters.http.schemas import contracts as schemas  # noqa: PLC0415
 
     if getattr(args, "contract", None) is not None:  # the command line is an entry point: CON-02 here, once
         args.contract = valid_contract_number(args.contract)
+    command = args.staff_command
+    password = _legacy_password(args, sys.stdin) if command == "import-legacy" else None
     services = services_from_env(environment())
-    staff, command = StaffActor(args.staff_id), args.staff_command
+    acting = _acting(services, args, required=True)
     if command == "import-legacy":
-        imported = ImportLegacyAccount(login=args.login, email=args.email, password=args.password)
-        print(accounts.import_legacy_account(services, staff, imported).account_id)
+        imported = ImportLegacyAccount(login=args.login, email=args.email, password=password)
+        print(accounts.import_legacy_account(services, acting, imported).account_id)
     elif command == "restore-email":
-        accounts.restore_email(services, staff, _account_id(services, args.account), RestoreEmail(email=args.email))
+        accounts.restore_email(services, acting, _account_id(services, args.account), RestoreEmail(email=args.email))
         print("restored")
     elif command == "grant-administrator":
         grant = GrantAdministrator(account_id=_account_id(services, args.account))
-        contracts.grant_administrator(services, staff, args.contract, grant)
+        contracts.grant_administrator(services, acting, args.contract, grant)
         print(f"{args.account} is the Administrator of {args.contract}")
     elif command == "revoke-role":
-        contracts.revoke_role_by_staff(services, staff, args.contract, _account_id(services, args.account))
+        contracts.revoke_role_by_staff(services, acting, args.contract, _account_id(services, args.account))
         print("revoked")
     elif command == "refuse-request":
         refusal = RefuseAdministratorRequest(account_id=_account_id(services, args.account))
-        contracts.refuse_administrator_request(services, staff, args.contract, refusal)
+        contracts.refuse_administrator_request(services, acting, args.contract, refusal)
         print("refused")
     elif command == "contract-users":
-        for user in contracts.staff_contract_users(services, staff, args.contract):
+        for user in contracts.staff_contract_users(services, acting, args.contract):
             print(_json_line(schemas.ContractUser, user))
     else:  # requests
-        for request in contracts.open_administrator_requests(services, staff):
+        for request in contracts.open_administrator_requests(services, acting):
             print(_json_line(schemas.AdministratorRequest, request))
     return 0
+
+
+def _acting(services: Any, args: argparse.Namespace, *, required: bool) -> Any:
+    """The specialist a console command acts as (``--as LOGIN``); the operator only where allowed."""
+    from lkk_core import staff  # noqa: PLC0415
+    from lkk_core.kernel.errors import Unauthenticated  # noqa: PLC0415
+
+    if args.acting is not None:
+        return staff.acting_staff(services, args.acting)
+    if required:
+        raise Unauthenticated(AS_REQUIRED, field="as")
+    return staff.OPERATOR
+
+
+AS_REQUIRED = "Укажите специалиста: lkk staff --as ЛОГИН …"  # NOTE: proposal
+
+
+def _legacy_password(args: argparse.Namespace, stdin: Any) -> str:
+    """Read the imported account's password from a file, standard input or a prompt: never from argv.
+
+    A password on the command line is seen by every user of the machine
+    (``ps``, /proc) and kept in shell history, so the parser has no option for it.
+    """
+    import getpass  # noqa: PLC0415
+
+    if args.password_file is not None and args.password_file != "-":
+        with open(args.password_file, encoding="utf-8") as file:
+            line = file.readline()
+    elif args.password_file is None and stdin.isatty():
+        return getpass.getpass("Пароль переносимого пользователя: ")
+    else:
+        line = stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def cmd_staff_credentials(args: argparse.Namespace) -> int:
+    """``lkk staff create | token | revoke | list``: specialists and their tokens."""
+    from lkk_core import staff  # noqa: PLC0415
+
+    services = services_from_env(environment(), billing=False)
+    command = args.staff_command
+    if command == "list":
+        for member in staff.staff_members(services):
+            print(_staff_line(member, as_json=args.json))
+        return 0
+    acting = _acting(services, args, required=False)
+    if command == "create":
+        from adapters.http.middleware import parse  # noqa: PLC0415  (pydantic's refusals as ValidationFailed)
+
+        form = parse(staff.CreateStaffMember, {"login": args.login, "full_name": args.name, "email": args.email})
+        _show_token(staff.create_staff_member(services, acting, form))
+    elif command == "token":
+        _show_token(staff.issue_staff_token(services, acting, args.login))
+    elif args.token is not None:  # revoke one token
+        staff.revoke_staff_token(services, acting, args.login, args.token)
+        print(f"revoked token {args.token} of {args.login}")
+    else:
+        staff.revoke_staff_member(services, acting, args.login)
+        print(f"revoked {args.login} and every token of theirs")
+    return 0
+
+
+def _show_token(issued: Any) -> None:
+    # The token alone on standard output (TOKEN=$(lkk staff token ann)); it is shown this once, never stored.
+    print(f"staff id {issued.staff_id}, token id {issued.token_id} (the token is shown once: keep it now)",
+          file=sys.stderr)
+    print(issued.token)
+
+
+def _staff_line(member: Any, *, as_json: bool) -> str:
+    live = [t for t in member.tokens if t.revoked_at is None]
+    if as_json:
+        return json.dumps({
+            "staff_id": member.staff_id, "login": member.login, "full_name": member.full_name,
+            "email": member.email, "created_by": member.created_by, "created_at": member.created_at.isoformat(),
+            "revoked_at": member.revoked_at and member.revoked_at.isoformat(),
+            "tokens": [{"token_id": str(t.token_id), "issued_at": t.issued_at.isoformat(),
+                        "revoked_at": t.revoked_at and t.revoked_at.isoformat()} for t in member.tokens],
+        }, ensure_ascii=False)
+    state = f"revoked {member.revoked_at:%Y-%m-%d %H:%M}" if member.revoked_at else f"{len(live)} live tokens"
+    return f"{member.login}\t{member.full_name}\t{state}\t{member.staff_id}"
 
 
 def _json_line(model: Any, row: Any) -> str:
@@ -226,6 +308,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"sweep: expired {report.bindings_expired} binding requests, released the contracts of"
           f" {report.contracts_released} deleted accounts, shredded {report.keys_shredded} leftover keys")
     return 0
+
+
+def _uuid(text: str) -> Any:
+    from uuid import UUID  # noqa: PLC0415
+
+    return UUID(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -281,13 +369,34 @@ def parser() -> argparse.ArgumentParser:
     sweep_parser.add_argument("--json", action="store_true", help="the counts as one JSON object")
     sweep_parser.set_defaults(run=cmd_sweep)
 
-    staff = sub.add_parser("staff", help="supplier staff commands")
-    staff.add_argument("--staff-id", default="cli")
+    staff = sub.add_parser("staff", help="supplier staff: their credentials, and their commands")
+    staff.add_argument("--as", dest="acting", metavar="LOGIN",
+                       help="the specialist doing this, recorded in the events (required but for create, token,"
+                            " revoke and list, where it defaults to the operator at this console)")
     staff_sub = staff.add_subparsers(dest="staff_command", required=True)
-    legacy = staff_sub.add_parser("import-legacy", help="import an account that logs in by login (ACC-11a)")
+    create = staff_sub.add_parser("create", help="give a specialist access and print their first token (once)")
+    create.add_argument("login", help="a login or an e-mail address")
+    create.add_argument("--name", required=True, help="full name")
+    create.add_argument("--email")
+    create.set_defaults(run=cmd_staff_credentials)
+    token = staff_sub.add_parser("token", help="issue one more token to a specialist and print it (once)")
+    token.add_argument("login")
+    token.set_defaults(run=cmd_staff_credentials)
+    revoke = staff_sub.add_parser("revoke", help="revoke a specialist and all their tokens, or one token")
+    revoke.add_argument("login")
+    revoke.add_argument("--token", type=_uuid, metavar="TOKEN_ID", help="revoke only this token")
+    revoke.set_defaults(run=cmd_staff_credentials)
+    listing = staff_sub.add_parser("list", help="list the specialists and their tokens")
+    listing.add_argument("--json", action="store_true", help="JSON Lines, with every token")
+    listing.set_defaults(run=cmd_staff_credentials)
+    # No abbreviations: `--password X` must not pass as `--password-file X` (a password never comes in argv).
+    legacy = staff_sub.add_parser("import-legacy", allow_abbrev=False,
+                                  help="import an account that logs in by login (ACC-11a); the password is"
+                                       " prompted for on a terminal, else read from standard input")
     legacy.add_argument("--login", required=True)
     legacy.add_argument("--email")
-    legacy.add_argument("--password", required=True)
+    legacy.add_argument("--password-file", metavar="PATH",
+                        help="read the password from the first line of this file ('-': standard input)")
     legacy.set_defaults(run=cmd_staff)
     restore = staff_sub.add_parser("restore-email", help="restore a removed e-mail, unconfirmed (ACC-11a)")
     restore.add_argument("account", help="account id, e-mail or login")

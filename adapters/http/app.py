@@ -72,15 +72,14 @@ ROUTES: list[tuple[str, type[Resource]]] = [
 MAX_FORM_PARTS = 16  # a readings form has at most six fields and one file
 
 
-def create_app(services: Services, *, staff_token: str | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES, limits: Limits | None = None) -> falcon.App:
+def create_app(services: Services, *, max_body_bytes: int = MAX_BODY_BYTES, limits: Limits | None = None) -> falcon.App:
     """Build the WSGI app over the given services.
 
     ``max_body_bytes`` bounds a JSON body; ``limits`` (``limits_from_env``) bound an uploaded file.
     """
     limits = limits or Limits()
     app = falcon.App(
-        middleware=[Authentication(services, staff_token), Validation(max_body_bytes)],
+        middleware=[Authentication(services), Validation(max_body_bytes)],
         cors_enable=False,
     )
     app.req_options.strip_url_path_trailing_slash = True

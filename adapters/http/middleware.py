@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,10 +10,10 @@ from typing import Any
 import falcon
 from pydantic import BaseModel, ValidationError
 
-from lkk_core import accounts
+from lkk_core import accounts, staff
 from lkk_core.kernel.access import valid_contract_number
 from lkk_core.kernel.errors import Unauthenticated, ValidationFailed
-from lkk_core.kernel.services import Services, StaffActor
+from lkk_core.kernel.services import Services
 
 PUBLIC, CUSTOMER, STAFF = "public", "customer", "staff"
 
@@ -30,12 +29,15 @@ class Authentication:
     """Puts ``req.context.actor`` (customer) or ``req.context.staff`` on the request.
 
     A resource says who may call it with ``auth = PUBLIC | CUSTOMER | STAFF``
-    (customer by default). The staff token is compared only on staff routes and
-    a customer token never passes there, nor the staff token on customer routes.
+    (customer by default). Staff routes take a specialist's own token
+    (``lkk staff create`` / ``lkk staff token``) and nothing else: the
+    specialist it names is who the command records, so ``X-Staff-Id`` is
+    refused rather than silently ignored. A customer token never passes there,
+    nor a staff token on customer routes (each is looked up in its own aggregate).
     """
 
-    def __init__(self, services: Services, staff_token: str | None) -> None:
-        self._services, self._staff_token = services, staff_token
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict) -> None:
         if resource is None:
@@ -44,24 +46,18 @@ class Authentication:
         if kind == PUBLIC:
             return
         token = bearer(req)
+        if kind == STAFF:
+            if req.get_header("X-Staff-Id") is not None:
+                raise ValidationFailed(STAFF_ID_HEADER_GONE, field="X-Staff-Id")
+            req.context.staff = staff.authenticate_staff(self._services, token or "")
+            return
         if token is None:
             raise Unauthenticated
-        if kind == STAFF:
-            if not self._staff_token or not hmac.compare_digest(token.encode(), self._staff_token.encode()):
-                raise Unauthenticated("Требуется ключ специалиста сбытовой компании")  # NOTE: proposal
-            req.context.staff = StaffActor(_staff_id(req.get_header("X-Staff-Id")))
-            return
         req.context.actor = accounts.authenticate(self._services, token)
 
 
-def _staff_id(header: str | None) -> str:
-    # The id goes into events (by_staff, staff_id): keep it short and printable.
-    if header is None:
-        return "staff"
-    value = header.strip()
-    if not 1 <= len(value) <= 64 or not value.isprintable():
-        raise ValidationFailed("Некорректный идентификатор специалиста", field="X-Staff-Id")  # NOTE: proposal
-    return value
+# The specialist is the one the token names (issue 10): a header naming someone else has no place.
+STAFF_ID_HEADER_GONE = "Заголовок X-Staff-Id не принимается: специалиста определяет его ключ"  # NOTE: proposal
 
 
 def _pydantic_errors(ex: ValidationError) -> list[dict[str, Any]]:

@@ -244,7 +244,8 @@ def openapi(routes: list[tuple[str, type[Resource]]]) -> dict[str, Any]:
             "schemas": components,
             "securitySchemes": {
                 "sessionToken": {"type": "http", "scheme": "bearer", "description": "The token a login returns"},
-                "staffToken": {"type": "http", "scheme": "bearer", "description": "LKK_STAFF_TOKEN"},
+                "staffToken": {"type": "http", "scheme": "bearer",
+                               "description": "A specialist's own token (lkk staff create, lkk staff token)"},
             },
         },
         "x-error-statuses": {cls.__name__: status for cls, status in STATUS.items()},

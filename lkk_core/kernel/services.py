@@ -57,7 +57,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class StaffActor:
-    """Supplier staff acting from the administrative module (DOMAIN.md §0.2)."""
+    """Supplier staff acting from the administrative module (DOMAIN.md §0.2).
+
+    ``staff_id`` is what staff commands record (``by_staff``, ``staff_id``):
+    the adapters take it from ``lkk_core.staff`` (a specialist's token, or the
+    console's ``--as``), never from what a client claims.
+    """
 
     staff_id: str
 

@@ -25,9 +25,11 @@ from adapters.http.app import ROUTES, create_app
 from adapters.http.openapi import openapi
 from lkk_core.bootstrap import bootstrap
 from lkk_core.kernel.clock import FixedClock
+from lkk_core.kernel.services import Services
 from tests.contracts_support import C1, Catalogue
 from tests.e2e.test_server import running
-from tests.http_contracts_support import STAFF_TOKEN, administrator_of
+from tests.http_contracts_support import administrator_of
+from tests import http_support
 from tests.http_support import RecordingClient, bearer
 from tests.support import Mailbox
 
@@ -70,6 +72,13 @@ SETTINGS: dict[str, Any] = {
     "operations": [{"include-operation-id": list(CHECKED_AGAINST_STATE),
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*STATE_REFUSALS, "422"]}}}],
 }
+# The document ``/openapi.json`` serves (less the served address).
+DOCUMENT = openapi(ROUTES)
+# A page's ``cursor`` is signed (``lkk_core.kernel.paging``): any other well-formed text is refused, 422.
+PAGED = sorted(operation["operationId"] for item in DOCUMENT["paths"].values() for operation in item.values()
+               if any(parameter["name"] == "cursor" for parameter in operation.get("parameters", [])))
+SETTINGS["operations"].append({"include-operation-id": PAGED, "checks": {
+    "positive_data_acceptance": {"expected-statuses": [*STATE_REFUSALS, "422"]}}})
 CONFIG = SchemathesisConfig.from_dict(SETTINGS)
 # The same run on the Administrator's own contract: its screen, users, roles, readings and files.
 ON_C1 = SchemathesisConfig.from_dict({**SETTINGS, "parameters": {
@@ -79,15 +88,17 @@ ON_C1 = SchemathesisConfig.from_dict({**SETTINGS, "parameters": {
 def test_the_exceptions_name_operations_of_the_document() -> None:
     ids = {operation["operationId"] for item in DOCUMENT["paths"].values() for operation in item.values()}
     assert set(CHECKED_AGAINST_STATE) <= ids
+    assert len(PAGED) >= 5  # the lists that grow: sessions, contracts, users, requests, acts, history
 
 
-def staff_headers() -> dict[str, str]:
-    """The credentials of a supplier specialist, the one place the staff tests authenticate."""
-    return {"Authorization": f"Bearer {STAFF_TOKEN}", "X-Staff-Id": "staff-1"}
+def staff_headers(services: Services) -> dict[str, str]:
+    """The credentials of a supplier specialist (a real token of their own), the one place this run authenticates staff."""
+    return http_support.staff_headers(services, "conformance")
 
 
 @pytest.fixture
-def api(sqlite_env: dict[str, str], clock: FixedClock, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def api(sqlite_env: dict[str, str], clock: FixedClock,
+        tmp_path: Path) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
     """A real server (waitress) over fresh services, and the token of C1's Administrator (registered, bound).
 
     Over HTTP rather than in-process WSGI: werkzeug's test client encodes some multipart
@@ -95,14 +106,15 @@ def api(sqlite_env: dict[str, str], clock: FixedClock, tmp_path: Path) -> Iterat
     """
     services = bootstrap(sqlite_env, clock=clock, billing=Catalogue())
     mailbox = Mailbox(services)
-    admin = administrator_of(RecordingClient(create_app(services, staff_token=STAFF_TOKEN)), mailbox, C1,
-                             "alice@example.com")
+    staff = staff_headers(services)
+    client = RecordingClient(create_app(services))
+    client.staff = staff
+    admin = administrator_of(client, mailbox, C1, "alice@example.com")
     with running(services, mailbox.outbox, tmp_path) as server:
-        yield server.base, bearer(admin["token"])
+        yield server.base, bearer(admin["token"]), staff
 
 
-# The document ``/openapi.json`` serves (less the served address); one test per operation.
-DOCUMENT = openapi(ROUTES)
+# One test per operation of the document.
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 # The operations that name a contract, in the path, the query or the body.
 NAME_A_CONTRACT = sorted(operation["operationId"] for item in DOCUMENT["paths"].values() for operation in item.values()
@@ -114,19 +126,19 @@ FIXED = settings(deadline=None, derandomize=True, database=None, suppress_health
 
 @schema.parametrize()
 @FIXED
-def test_every_operation_conforms_to_the_document(case: Any, api: tuple[str, dict[str, str]]) -> None:
+def test_every_operation_conforms_to_the_document(case: Any, api: tuple[str, dict[str, str], dict[str, str]]) -> None:
     _call(case, api)
 
 
 @schema_on_c1.parametrize()
 @FIXED
-def test_every_operation_on_the_administrators_contract_conforms(case: Any, api: tuple[str, dict[str, str]]) -> None:
+def test_every_operation_on_the_administrators_contract_conforms(case: Any, api: tuple[str, dict[str, str], dict[str, str]]) -> None:
     _call(case, api)
 
 
-def _call(case: Any, api: tuple[str, dict[str, str]]) -> None:
-    base_url, customer = api
+def _call(case: Any, api: tuple[str, dict[str, str], dict[str, str]]) -> None:
+    base_url, customer, staff = api
     security = case.operation.definition.raw.get("security") or []
     kinds = {name for requirement in security for name in requirement}
-    headers = staff_headers() if "staffToken" in kinds else customer if "sessionToken" in kinds else {}
+    headers = staff if "staffToken" in kinds else customer if "sessionToken" in kinds else {}
     case.call_and_validate(base_url=base_url, headers=headers)

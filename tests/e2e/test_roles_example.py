@@ -30,7 +30,6 @@ pytestmark = pytest.mark.slow
 
 # Contracts 1–3 list client1@mail.ru, contract 4 client2@mail.ru (adapters/billing/generate.py).
 C1, C2, C3, C4 = "47100000100030", "47100000306885", "78020000998034", "74010131001206"
-STAFF = {"token": "staff-secret"}  # as tests.e2e.test_server.running configures it
 
 
 @pytest.fixture
@@ -107,7 +106,7 @@ def test_rol10_the_manuals_worked_example_over_a_real_server(
         bind(server, owners[number], number, "client1@mail.ru")
         me = server.request("GET", "/v1/me", token=owners[number]).body["account_id"]
         written(server.request("PUT", f"/v1/staff/contracts/{number}/administrator", {"account_id": me},
-                               token=STAFF["token"]))
+                               token=server.staff_token))
 
     # User 1 (client1@mail.ru) binds contract 1 and becomes its Administrator.
     user1 = onboard(server, "client1@mail.ru")
@@ -115,7 +114,7 @@ def test_rol10_the_manuals_worked_example_over_a_real_server(
     assert roles(server, user1) == {C1: "MANAGER"}  # CON-08: a binder is «Руководитель»
     user1_id = server.request("GET", "/v1/me", token=user1).body["account_id"]
     written(server.request("PUT", f"/v1/staff/contracts/{C1}/administrator", {"account_id": user1_id},
-                           token=STAFF["token"]))
+                           token=server.staff_token))
 
     # Power engineer on contract 2, Accountant on contract 3, granted by their Administrators.
     for number, role in ((C2, "POWER_ENGINEER"), (C3, "ACCOUNTANT")):

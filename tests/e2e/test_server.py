@@ -8,6 +8,7 @@ must equal a rebuild from the log (``lkk project verify``).
 from __future__ import annotations
 
 import email
+import functools
 import email.policy
 import json
 import os
@@ -33,6 +34,7 @@ from lkk_core.kernel.outbox import Outbox
 from lkk_core.bootstrap import ALL_PROJECTIONS
 from lkk_core.kernel.views import verify
 from lkk_core.kernel.services import Services
+from tests.http_support import staff_token
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +67,11 @@ class Server:
     outbox: Outbox
     outbox_dir: Path
     read_letters: set[str] = field(default_factory=set)
+
+    @functools.cached_property
+    def staff_token(self) -> str:
+        """A specialist's own token, created on first use (a test that writes nothing stays at head 0)."""
+        return staff_token(self.services)
 
     def request(self, method: str, path: str, payload: Any = None, *, token: str | None = None,
                 data: bytes | None = None, content_type: str = "application/json",
@@ -113,8 +120,7 @@ class Server:
 @contextmanager
 def running(services: Services, outbox: Outbox, outbox_dir: Path) -> Iterator[Server]:
     """Serve the app over ``services`` with waitress on a free loopback port until the block ends."""
-    wsgi = waitress.create_server(create_app(services, staff_token="staff-secret"), host="127.0.0.1", port=0,
-                                  threads=4)
+    wsgi = waitress.create_server(create_app(services), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=wsgi.run, name="waitress", daemon=True)
     thread.start()
     try:

@@ -13,13 +13,13 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def lkk(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def lkk(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     import os  # noqa: PLC0415
 
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli.main", *args],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), **env},
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd, capture_output=True, text=True, timeout=120, input=stdin,
     )
 
 
@@ -48,13 +48,17 @@ def test_seed_export_rebuild_and_verify_on_a_fresh_directory(tmp_path: Path) -> 
 def test_export_from_a_position_and_staff_commands(tmp_path: Path) -> None:
     env = {"LKK_ARGON2_PROFILE": "fast"}
     lkk(env, tmp_path, "demo", "seed")
-    imported = lkk(env, tmp_path, "staff", "import-legacy", "--login", "petrov", "--password", "Secret#123")
-    restored = lkk(env, tmp_path, "staff", "restore-email", imported.stdout.strip(), "petrov@example.com")
-    duplicate = lkk(env, tmp_path, "staff", "import-legacy", "--login", "PETROV", "--password", "Secret#123")
+    lkk(env, tmp_path, "staff", "create", "ann", "--name", "Петрова Анна")
+    imported = lkk(env, tmp_path, "staff", "--as", "ann", "import-legacy", "--login", "petrov", stdin="Secret#123\n")
+    restored = lkk(env, tmp_path, "staff", "--as", "ann", "restore-email", imported.stdout.strip(), "petrov@example.com")
+    duplicate = lkk(env, tmp_path, "staff", "--as", "ann", "import-legacy", "--login", "PETROV", stdin="Secret#123")
+    anonymous = lkk(env, tmp_path, "staff", "restore-email", imported.stdout.strip(), "petrov@example.com")
     tail = lkk(env, tmp_path, "events", "export", "--from", "3")
 
     assert imported.returncode == 0 and restored.returncode == 0, imported.stderr + restored.stderr
     assert duplicate.returncode == 2 and "conflict" in duplicate.stderr
+    assert anonymous.returncode == 2 and "Укажите специалиста" in anonymous.stderr
+    assert "[unauthenticated]" in anonymous.stderr
     assert json.loads(tail.stdout.splitlines()[0])["position"] == 3
 
 
@@ -100,12 +104,49 @@ def test_rol13_staff_contract_users_prints_each_holder_as_the_http_answer_shows_
     env = {"LKK_ARGON2_PROFILE": "fast"}
     lkk(env, tmp_path, "demo", "seed")
 
-    listed = lkk(env, tmp_path, "staff", "contract-users", "78010000002778")
+    lkk(env, tmp_path, "staff", "create", "ann", "--name", "Петрова Анна")
+    listed = lkk(env, tmp_path, "staff", "--as", "ann", "contract-users", "78010000002778")
 
     [administrator] = [json.loads(line) for line in listed.stdout.splitlines()
                        if json.loads(line)["role"] == "ADMINISTRATOR"]
     assert (administrator["email"], administrator["role_label"]) == ("demo@lkk.example", "Администратор")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", administrator["since"])  # the view's stamp
+
+
+def test_issue10_staff_credentials_from_the_console(tmp_path: Path) -> None:
+    """`lkk staff create | token | revoke | list`: the token is printed once, commands record the specialist."""
+    env = {"LKK_ARGON2_PROFILE": "fast"}
+    lkk(env, tmp_path, "demo", "seed")
+
+    made = lkk(env, tmp_path, "staff", "create", "Ann", "--name", "Петрова Анна", "--email", "ann@supplier.example")
+    again = lkk(env, tmp_path, "staff", "create", "ann", "--name", "Другая")
+    second = lkk(env, tmp_path, "staff", "--as", "ann", "token", "ann")
+    removed = lkk(env, tmp_path, "staff", "--as", "ann", "revoke-role", "78010000002778", "demo@lkk.example")
+    token_id = re.search(r"token id (\S+) ", second.stderr).group(1)  # type: ignore[union-attr]
+    revoked_one = lkk(env, tmp_path, "staff", "revoke", "ann", "--token", token_id)
+    listed = lkk(env, tmp_path, "staff", "list", "--json")
+    revoked = lkk(env, tmp_path, "staff", "revoke", "ann")
+    refused = lkk(env, tmp_path, "staff", "--as", "ann", "requests")
+    table = lkk(env, tmp_path, "staff", "list")
+    exported = lkk(env, tmp_path, "events", "export")
+
+    assert made.returncode == 0, made.stderr
+    [token] = made.stdout.split()
+    assert token.startswith("lkks.") and "shown once" in made.stderr
+    assert again.returncode == 2 and "conflict" in again.stderr
+    assert second.returncode == 0 and second.stdout.strip() != token
+    assert revoked_one.returncode == 0 and revoked.returncode == 0
+    [member] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (member["login"], member["full_name"], member["email"]) == ("ann", "Петрова Анна", "ann@supplier.example")
+    assert member["created_by"] == "operator" and member["revoked_at"] is None
+    assert [t["revoked_at"] is None for t in member["tokens"]] == [True, False]
+    assert refused.returncode == 2 and "unauthenticated" in refused.stderr
+    assert "ann\tПетрова Анна\trevoked" in table.stdout
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert removed.returncode == 0, removed.stderr
+    [revocation] = [r for r in records if r["topic"] == "lkk:ContractRoles.RoleRevoked"]
+    assert revocation["state"]["by_staff"] == member["staff_id"]
+    assert token.rsplit(".", 1)[1] not in exported.stdout and "Петрова Анна" not in exported.stdout
 
 
 def test_json_output_of_check_verify_and_sweep_is_one_object_each(tmp_path: Path) -> None:
@@ -124,7 +165,8 @@ def test_json_output_of_check_verify_and_sweep_is_one_object_each(tmp_path: Path
 def test_a_domain_refusal_is_one_readable_line_on_stderr(tmp_path: Path) -> None:
     env = {"LKK_ARGON2_PROFILE": "fast"}
     lkk(env, tmp_path, "demo", "seed")
-    refused = lkk(env, tmp_path, "staff", "restore-email", "nobody@example.com", "a@example.com")
+    lkk(env, tmp_path, "staff", "create", "ann", "--name", "Петрова Анна")
+    refused = lkk(env, tmp_path, "staff", "--as", "ann", "restore-email", "nobody@example.com", "a@example.com")
     assert refused.returncode == 2
     assert refused.stderr.strip() == "lkk: Пользователь не найден (account) [not_found]"
 
@@ -160,7 +202,8 @@ def test_demo_reset_starts_afresh_and_keeps_the_keys(tmp_path: Path) -> None:
     env = {"LKK_ARGON2_PROFILE": "fast"}
     lkk(env, tmp_path, "demo", "seed")
     keys = (tmp_path / "var" / "secrets.env").read_text()
-    lkk(env, tmp_path, "staff", "import-legacy", "--login", "petrov", "--password", "Secret#123")
+    lkk(env, tmp_path, "staff", "create", "ann", "--name", "Петрова Анна")
+    lkk(env, tmp_path, "staff", "--as", "ann", "import-legacy", "--login", "petrov", stdin="Secret#123\n")
 
     reset = lkk(env, tmp_path, "demo", "reset")
     exported = lkk(env, tmp_path, "events", "export")

@@ -31,6 +31,7 @@ from lkk_core.contracts.contract_roles import ContractRoles
 from lkk_core.accounts.identifier_index import IdentifierIndex
 from lkk_core.readings.interval_act import IntervalAct
 from lkk_core.readings.reading_submission import ReadingSubmission
+from lkk_core.staff import StaffMember
 from lkk_core.kernel.outbox import Outbox
 from lkk_core.kernel.personal_data import pii_fields
 from lkk_core.bootstrap import ALL_PROJECTIONS
@@ -39,7 +40,7 @@ from tests.conftest import base_env
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles, ReadingSubmission, IntervalAct)
+AGGREGATES = (Account, IdentifierIndex, ContractBinding, ContractRoles, ReadingSubmission, IntervalAct, StaffMember)
 
 # Runs the blocks in one namespace; the leading newlines make tracebacks
 # point at the line of the Markdown file.

@@ -29,22 +29,24 @@ from tests.http_support import (
     bearer,
     every_operation,
     media_type,
+    staff_headers,
 )
 from tests.support import PASSWORD, Mailbox
 
-STAFF_TOKEN = "staff-secret"
 NEW_PASSWORD = "Newpass#1"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 @pytest.fixture
 def client(services: Services) -> RecordingClient:
-    return RecordingClient(create_app(services, staff_token=STAFF_TOKEN), headers={"User-Agent": CHROME_UA})
+    client = RecordingClient(create_app(services), headers={"User-Agent": CHROME_UA})
+    client.staff = staff_headers(services)
+    return client
 
 
 @pytest.fixture
 def small_client(services: Services) -> RecordingClient:
-    return RecordingClient(create_app(services, staff_token=STAFF_TOKEN, max_body_bytes=1024),
+    return RecordingClient(create_app(services, max_body_bytes=1024),
                            headers={"User-Agent": CHROME_UA})
 
 
@@ -190,7 +192,7 @@ def test_every_route_of_the_table_in_one_account_story(
     assert register(client, "anna@example.com")["account_id"] != reg["account_id"]
 
     # AS-10: staff import a legacy account and restore its e-mail.
-    staff = bearer(STAFF_TOKEN)
+    staff = client.staff
     imported = client.simulate_post("/v1/staff/legacy-accounts", headers=staff,
                                     json={"login": "ivanov77", "password": PASSWORD})
     assert imported.status_code == 201 and set(imported.json) == {"account_id"}
@@ -390,18 +392,18 @@ def test_account_deletion_needs_the_password(client: RecordingClient, mailbox: M
 
 class TestStaff:
     def test_staff_routes_take_the_staff_token(self, client: RecordingClient) -> None:
-        imported = client.simulate_post("/v1/staff/legacy-accounts", headers=bearer(STAFF_TOKEN),
+        imported = client.simulate_post("/v1/staff/legacy-accounts", headers=client.staff,
                                         json={"login": "ivanov77", "email": "iv@example.com", "password": PASSWORD})
         assert imported.status_code == 201 and UUID_RE.match(imported.json["account_id"])
 
-        duplicate = client.simulate_post("/v1/staff/legacy-accounts", headers=bearer(STAFF_TOKEN),
+        duplicate = client.simulate_post("/v1/staff/legacy-accounts", headers=client.staff,
                                          json={"login": "IVANOV77", "password": PASSWORD})
         assert_problem(duplicate, 409, "conflict")
         restored = client.simulate_put(f"/v1/staff/accounts/{imported.json['account_id']}/email",
-                                       headers=bearer(STAFF_TOKEN), json={"email": "ivanov@example.com"})
+                                       headers=client.staff, json={"email": "ivanov@example.com"})
         written(restored)
         missing = client.simulate_put(f"/v1/staff/accounts/{uuid.uuid4()}/email",
-                                      headers=bearer(STAFF_TOKEN), json={"email": "x@example.com"})
+                                      headers=client.staff, json={"email": "x@example.com"})
         assert_problem(missing, 404, "not_found")
 
     def test_a_customer_token_is_refused_on_staff_routes(self, client: RecordingClient) -> None:
@@ -415,13 +417,15 @@ class TestStaff:
 
     def test_the_staff_token_is_refused_on_customer_routes(self, client: RecordingClient) -> None:
         for method, path in (("GET", "/v1/me"), ("GET", "/v1/me/sessions"), ("POST", "/v1/logout")):
-            result = client.simulate_request(method, path, headers=bearer(STAFF_TOKEN))
+            result = client.simulate_request(method, path, headers=client.staff)
             assert_problem(result, 401, "unauthenticated")
 
-    def test_without_a_configured_staff_token_staff_routes_are_closed(self, services: Services) -> None:
-        closed = RecordingClient(create_app(services))
-        for token in (STAFF_TOKEN, "", "None"):
-            result = closed.simulate_post("/v1/staff/legacy-accounts", headers=bearer(token),
+    def test_the_retired_shared_token_and_forged_staff_tokens_are_refused(self, client: RecordingClient) -> None:
+        """Issue 10: no shared secret opens the staff routes, nor a real token with its secret changed."""
+        real = client.staff["Authorization"].removeprefix("Bearer ")
+        forged = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
+        for token in ("staff-secret", "", "None", forged, real.replace("lkks.", "lkk.", 1)):
+            result = client.simulate_post("/v1/staff/legacy-accounts", headers=bearer(token),
                                           json={"login": "ivanov77", "password": PASSWORD})
             assert_problem(result, 401, "unauthenticated")
 

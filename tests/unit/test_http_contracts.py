@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from adapters.http.app import ROUTES, create_app
+from adapters.http.app import ROUTES
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.kernel.commands import ContractNumber
 from lkk_core.kernel.permissions import Capability, Role
@@ -26,8 +26,6 @@ from tests.http_contracts_support import (
     COLUMNS,
     EXPECTED,
     MANUAL_TABLE_3,
-    STAFF,
-    STAFF_TOKEN,
     XLSX,
     ContractsClient,
     bind,
@@ -50,7 +48,7 @@ from tests.http_contracts_support import (
     workbook_text,
     written,
 )
-from tests.http_support import CHROME_UA, assert_problem, bearer, every_operation, media_type
+from tests.http_support import assert_problem, bearer, every_operation, media_type
 from tests.support import PASSWORD, Mailbox
 
 EO1, EO2, EO3 = f"{C1}0001", f"{C1}0002", f"{C1}0003"
@@ -66,7 +64,7 @@ FORBIDDEN = "Недостаточно прав для выполнения оп�
 
 @pytest.fixture
 def client(services: Services) -> ContractsClient:
-    return ContractsClient(create_app(services, staff_token=STAFF_TOKEN), headers={"User-Agent": CHROME_UA})
+    return ContractsClient.over(services)
 
 
 @pytest.fixture
@@ -133,16 +131,16 @@ def test_every_contract_and_role_operation_in_one_story(
     # ROL-12, ROL-13: «Запросить доступ» on C2; staff list it and refuse it.
     requested = written(request_administrator(client, token, C2), 201, {"request_id"})
     assert my_contracts(client, token)[C2]["administrator_requested"] is True
-    open_requests = read(client.simulate_get("/v1/staff/administrator-requests", headers=STAFF))["items"]
+    open_requests = read(client.simulate_get("/v1/staff/administrator-requests", headers=client.staff))["items"]
     assert [(r["request_id"], r["contract_number"], r["account_id"]) for r in open_requests] == [
         (requested["request_id"], C2, alice["account_id"])]
-    written(client.simulate_post(f"/v1/staff/contracts/{C2}/administrator-requests/refusals", headers=STAFF,
+    written(client.simulate_post(f"/v1/staff/contracts/{C2}/administrator-requests/refusals", headers=client.staff,
                                  json={"account_id": alice["account_id"]}))
-    assert read(client.simulate_get("/v1/staff/administrator-requests", headers=STAFF)) == {"items": []}
+    assert read(client.simulate_get("/v1/staff/administrator-requests", headers=client.staff)) == {"items": []}
 
     # ROL-08: staff make Alice the Administrator of C1, and see the contract's holders.
     make_administrator(client, C1, alice["account_id"])
-    [holder] = read(client.simulate_get(f"/v1/staff/contracts/{C1}/users", headers=STAFF))["items"]
+    [holder] = read(client.simulate_get(f"/v1/staff/contracts/{C1}/users", headers=client.staff))["items"]
     assert (holder["account_id"], holder["email"], holder["role"]) == (alice["account_id"], "alice@example.com",
                                                                        "ADMINISTRATOR")
 
@@ -196,7 +194,7 @@ def test_every_contract_and_role_operation_in_one_story(
     written(revoke(client, token, bob["account_id"]))
     assert my_contracts(client, bob["token"]) == {}
     assert_problem(detail(client, bob["token"]), 404, "not_found")
-    written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{invited['account_id']}", headers=STAFF))
+    written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{invited['account_id']}", headers=client.staff))
     assert my_contracts(client, newbie) == {}
 
     # CON-11: «Удалить договор» takes C2 from Alice's account only.
@@ -206,8 +204,8 @@ def test_every_contract_and_role_operation_in_one_story(
     # Staff routes refuse a customer token, customer routes the staff token.
     assert_problem(client.simulate_get("/v1/staff/administrator-requests", headers=headers), 401, "unauthenticated")
     assert_problem(client.simulate_get(f"/v1/staff/contracts/{C1}/users", headers=headers), 401, "unauthenticated")
-    assert_problem(client.simulate_get("/v1/contracts", headers=STAFF), 401, "unauthenticated")
-    assert_problem(detail(client, STAFF_TOKEN), 401, "unauthenticated")
+    assert_problem(client.simulate_get("/v1/contracts", headers=client.staff), 401, "unauthenticated")
+    assert_problem(detail(client, client.staff["Authorization"].removeprefix("Bearer ")), 401, "unauthenticated")
 
     assert every_operation("contracts") - client.hits == set()
     assert every_operation("contracts") - client.succeeded == set()  # and each answered 2xx at least once
@@ -240,7 +238,7 @@ class TestBinding:
         for result in (detail(client, token, typed), users(client, token, typed), export(client, token, typed),
                        unbind(client, token, typed), request_administrator(client, token, typed),
                        client.simulate_delete(f"/v1/contract-bindings/{typed}", headers=bearer(token)),
-                       client.simulate_get(f"/v1/staff/contracts/{typed}/users", headers=STAFF)):
+                       client.simulate_get(f"/v1/staff/contracts/{typed}/users", headers=client.staff)):
             assert assert_problem(result, 422, "validation_failed")["detail"] == WRONG_NUMBER
 
     def test_con02_an_unknown_number_is_404(self, client: ContractsClient, alice: dict) -> None:
@@ -421,7 +419,7 @@ class TestRoles:
                                                  mailbox: Mailbox) -> None:
         bind(client, mailbox, alice["token"], C1, "client1@mail.ru")
 
-        result = client.simulate_put(f"/v1/staff/contracts/{C1}/administrator", headers=STAFF,
+        result = client.simulate_put(f"/v1/staff/contracts/{C1}/administrator", headers=client.staff,
                                      json={"account_id": alice["account_id"]})
 
         assert assert_problem(result, 409, "conflict")["detail"] == SECOND_ADMINISTRATOR
@@ -445,7 +443,7 @@ class TestRoles:
         self, client: ContractsClient, admin: dict, alice: dict
     ) -> None:
         for number in (C1, C2):  # C2: nobody holds it yet
-            result = client.simulate_put(f"/v1/staff/contracts/{number}/administrator", headers=STAFF,
+            result = client.simulate_put(f"/v1/staff/contracts/{number}/administrator", headers=client.staff,
                                          json={"account_id": alice["account_id"]})
             assert assert_problem(result, 404, "not_found")["field"] == "account_id"
 
@@ -541,7 +539,7 @@ class TestRoles:
     def test_rol13_refusing_a_request_that_is_not_open_is_404(
         self, client: ContractsClient, admin: dict, alice: dict
     ) -> None:
-        result = client.simulate_post(f"/v1/staff/contracts/{C1}/administrator-requests/refusals", headers=STAFF,
+        result = client.simulate_post(f"/v1/staff/contracts/{C1}/administrator-requests/refusals", headers=client.staff,
                                       json={"account_id": alice["account_id"]})
 
         assert_problem(result, 404, "not_found")
@@ -554,13 +552,13 @@ class TestRoles:
 
         make_administrator(client, C2, alice["account_id"])
 
-        assert read(client.simulate_get("/v1/staff/administrator-requests", headers=STAFF)) == {"items": []}
+        assert read(client.simulate_get("/v1/staff/administrator-requests", headers=client.staff)) == {"items": []}
 
     def test_rol17_removing_an_unknown_holder_is_404(self, client: ContractsClient, admin: dict) -> None:
         stranger = str(uuid.uuid4())
 
         assert_problem(revoke(client, admin["token"], stranger), 404, "not_found")
-        assert_problem(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{stranger}", headers=STAFF),
+        assert_problem(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{stranger}", headers=client.staff),
                        404, "not_found")
 
     def test_rol17_staff_remove_the_administrator_and_the_slot_is_free(
@@ -568,7 +566,7 @@ class TestRoles:
     ) -> None:
         bind(client, mailbox, alice["token"], C1, "client1@mail.ru")
 
-        written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{admin['account_id']}", headers=STAFF))
+        written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{admin['account_id']}", headers=client.staff))
 
         assert my_contracts(client, admin["token"]) == {}
         screen = read(detail(client, alice["token"]))
@@ -643,7 +641,7 @@ class TestTable3:
     ) -> None:
         user = holder_of(client, mailbox, admin, role)
         # The Administrator's grants stay when staff take the Administrator away (CON-11): no Administrator now.
-        written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{admin['account_id']}", headers=STAFF))
+        written(client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{admin['account_id']}", headers=client.staff))
         assert EXPECTED[(Capability.REQUEST_ADMINISTRATOR, role)] and EXPECTED[(Capability.REMOVE_CONTRACT, role)]
         screen = read(detail(client, user["token"]))
         assert (screen["role"], screen["may_request_administrator"]) == (role.value, True)
@@ -652,7 +650,7 @@ class TestTable3:
         written(unbind(client, user["token"]))
 
         assert my_contracts(client, user["token"]) == {}
-        assert read(client.simulate_get("/v1/staff/administrator-requests", headers=STAFF)) == {"items": []}
+        assert read(client.simulate_get("/v1/staff/administrator-requests", headers=client.staff)) == {"items": []}
 
     def test_rol19_rol12_con11_the_administrator_may_remove_the_contract_but_has_nothing_to_request(
         self, client: ContractsClient, mailbox: Mailbox, admin: dict, alice: dict
@@ -730,7 +728,7 @@ class TestMalformed:
     def test_staff_bodies_are_validated(self, client: ContractsClient, path: str, body: Any) -> None:
         method = "PUT" if path.endswith("/administrator") else "POST"
 
-        result = client.simulate_request(method, path, headers=STAFF, json=body)
+        result = client.simulate_request(method, path, headers=client.staff, json=body)
 
         assert_problem(result, 422, "validation_failed")
 
@@ -754,7 +752,7 @@ class TestMalformed:
     @pytest.mark.parametrize("account_id", ["not-a-uuid", "123", "g" * 32])
     def test_a_bad_uuid_in_the_path_is_404(self, client: ContractsClient, admin: dict, account_id: str) -> None:
         mine = revoke(client, admin["token"], account_id)
-        staff = client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{account_id}", headers=STAFF)
+        staff = client.simulate_delete(f"/v1/staff/contracts/{C1}/roles/{account_id}", headers=client.staff)
 
         assert_problem(mine, 404, "not_found")
         assert_problem(staff, 404, "not_found")
@@ -856,7 +854,7 @@ def test_arbitrary_bodies_never_break_the_contract_routes(
     client: ContractsClient, admin: dict, route: tuple[str, str, str], body: bytes, content_type: str | None
 ) -> None:
     method, path, auth = route
-    headers = {"public": {}, "customer": bearer(admin["token"]), "staff": STAFF}[auth]
+    headers = {"public": {}, "customer": bearer(admin["token"]), "staff": client.staff}[auth]
     if content_type:
         headers = {**headers, "Content-Type": content_type}
 

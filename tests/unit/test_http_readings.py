@@ -7,19 +7,17 @@ from typing import Any
 
 import pytest
 
-from adapters.http.app import create_app
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Services
 from tests.contracts_support import MOSCOW
 from tests.http_contracts_support import (
-    STAFF_TOKEN,
     ContractsClient,
     administrator_of,
     holder_of,
     read,
 )
-from tests.http_support import CHROME_UA, assert_problem, bearer
+from tests.http_support import assert_problem, bearer
 from tests.readings_support import C5, CLOSED_METER, EO1, EO3, FIG12, INSIDE, OTHER_EO_METER, TWO_ZONES, install
 from tests.support import Mailbox
 
@@ -30,7 +28,7 @@ PERIOD = "2023-02-01"
 def client(services: Services, clock: FixedClock) -> ContractsClient:
     clock.set(INSIDE)
     install(services)
-    client = ContractsClient(create_app(services, staff_token=STAFF_TOKEN), headers={"User-Agent": CHROME_UA})
+    client = ContractsClient.over(services)
     client.services = services  # each answer counts the events it wrote: a refusal writes none
     return client
 

@@ -18,15 +18,14 @@ from openpyxl import Workbook, load_workbook
 
 from adapters.billing.readings_files import HEADERS, HOURS, Limits
 from adapters.billing.readings_files.uploads import limits_from_env
-from adapters.http.app import create_app
 from lkk_core import readings
 from lkk_core.kernel.app import ConfigurationError
 from lkk_core.kernel.billing import PriceCategory
 from lkk_core.kernel.clock import FixedClock
 from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Services, StaffActor
-from tests.http_contracts_support import STAFF_TOKEN, ContractsClient, administrator_of, holder_of, read
-from tests.http_support import CHROME_UA, assert_problem, bearer, media_type
+from tests.http_contracts_support import ContractsClient, administrator_of, holder_of, read
+from tests.http_support import assert_problem, bearer, media_type
 from tests.readings_support import (
     C5,
     EO1,
@@ -49,8 +48,7 @@ EO1_NAME, EO3_NAME = "Цех № 1", "Гараж"
 
 
 def client_for(services: Services, limits: Limits | None = None) -> ContractsClient:
-    client = ContractsClient(create_app(services, staff_token=STAFF_TOKEN, limits=limits),
-                             headers={"User-Agent": CHROME_UA})
+    client = ContractsClient.over(services, limits=limits)
     client.services = services  # each answer counts the events it wrote: a refusal writes none
     return client
 

@@ -30,7 +30,7 @@ from lkk_core.kernel.errors import LkkError
 from lkk_core.kernel.services import Services
 from tests.contracts_support import C1
 from tests.http_contracts_support import administrator_of
-from tests.http_support import RecordingClient, assert_documented, bearer
+from tests.http_support import RecordingClient, assert_documented, bearer, staff_headers
 from tests.support import Mailbox
 
 DOCUMENT = openapi(ROUTES)
@@ -221,7 +221,8 @@ def test_issue10_the_phone_pattern_is_the_phone_rule(value: str) -> None:
 
 @pytest.fixture
 def admin(services: Services, mailbox: Mailbox) -> tuple[RecordingClient, dict[str, str]]:
-    client = RecordingClient(create_app(services, staff_token="staff-secret"))
+    client = RecordingClient(create_app(services))
+    client.staff = staff_headers(services)
     return client, bearer(administrator_of(client, mailbox, C1, "alice@example.com")["token"])
 
 

@@ -19,7 +19,7 @@ import pydantic
 import pytest
 
 from adapters.cli import main as cli
-from adapters.http.app import ROUTES, create_app
+from adapters.http.app import ROUTES
 from lkk_core import accounts, contracts, readings
 from lkk_core.accounts import ProfileView, SessionsView
 from lkk_core.contracts import ContractsView, RequestBinding
@@ -31,8 +31,8 @@ from lkk_core.kernel.permissions import Role
 from lkk_core.kernel.services import Actor, Services, StaffActor
 from lkk_core.readings import ReadingsFilter, ReadingsHistoryFilter, SubmitReadings, UploadIntervalProfile
 from tests.contracts_support import C1, C2, bound
-from tests.http_contracts_support import STAFF, STAFF_TOKEN, ContractsClient, administrator_of, read
-from tests.http_support import CHROME_UA, assert_problem, bearer
+from tests.http_contracts_support import ContractsClient, administrator_of, read
+from tests.http_support import assert_problem, bearer
 from tests.readings_support import C5, EO1, FIG12, INSIDE, PERIOD, administrator, install, install_interval
 from tests.support import Mailbox, registered
 
@@ -94,7 +94,7 @@ class TestOneContractNumberType:
 def client(services: Services, clock: FixedClock) -> ContractsClient:
     clock.set(INSIDE)
     install(services)
-    return ContractsClient(create_app(services, staff_token=STAFF_TOKEN), headers={"User-Agent": CHROME_UA})
+    return ContractsClient.over(services)
 
 
 class TestQueryStrings:
@@ -214,7 +214,7 @@ class TestHttpAnswersKeepTheirText:
         [held] = view.holders(C5)
 
         [user] = read(client.simulate_get(f"/v1/contracts/{C5}/users", headers=bearer(admin["token"])))["items"]
-        [staffs] = read(client.simulate_get(f"/v1/staff/contracts/{C5}/users", headers=STAFF))["items"]
+        [staffs] = read(client.simulate_get(f"/v1/staff/contracts/{C5}/users", headers=client.staff))["items"]
 
         assert user["since"] == staffs["since"] == held["since"]
         assert user["account_id"] == str(actor.account_id) and user["role"] == "ADMINISTRATOR"
